@@ -1,0 +1,85 @@
+# Speculative page faults for Linux 6.1: build, boot and test harness.
+# 'make help' lists the targets and variables. The work is done by scripts/.
+
+KNOWN_VARS := KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK SUITES
+KERNEL ?= release
+
+# Refuse variables we do not know: a typo would otherwise be silently ignored.
+cmdline_vars := $(foreach v,$(.VARIABLES),$(if $(findstring command line,$(origin $(v))),$(v)))
+unknown_vars := $(filter-out $(KNOWN_VARS),$(cmdline_vars))
+ifneq ($(unknown_vars),)
+$(error unknown variable(s): $(unknown_vars); known: $(KNOWN_VARS) (see 'make help'))
+endif
+ifeq ($(filter $(KERNEL),debug release),)
+$(error KERNEL must be debug or release, not '$(KERNEL)')
+endif
+
+export VCPUS MEM TIMEOUT ACCEL APPEND QUICK
+
+S := scripts
+
+.PHONY: help deps tree export kernel guest initramfs check bench vm clean distclean
+
+help:
+	@echo 'Speculative page faults for Linux 6.1 -- targets:'
+	@echo '  make check      build the debug kernel (KASAN, lockdep, DEBUG_VM) with patches/,'
+	@echo '                  boot it under QEMU, run the test suites; ends "N passed, N failed"'
+	@echo '  make bench      build the release kernel and run the benchmarks in the guest'
+	@echo "  make vm RUN='cmd' ADD='files'"
+	@echo '                  boot a kernel (KERNEL=release|debug), copy files to /opt, run cmd'
+	@echo '                  there, print its output and exit with its status'
+	@echo '  make tree       (re)create build/linux: pristine source + one commit per patch'
+	@echo '  make export     write the commits of build/linux back to patches/'
+	@echo '  make kernel     build one kernel (KERNEL=release|debug) in build/kernel-<kind>'
+	@echo '  make deps       install the Debian packages the harness needs (root or sudo)'
+	@echo '  make clean      remove build outputs, keep build/linux; distclean removes build/'
+	@echo 'Variables:'
+	@echo '  KERNEL=release|debug   kernel for vm (check uses debug, bench release)'
+	@echo '  VCPUS=2  MEM=2G        guest size; the guest always has 2 NUMA nodes'
+	@echo '  TIMEOUT=seconds        hard limit for one guest boot (check 2400, bench 1200, vm 600)'
+	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
+	@echo '  APPEND="..."           extra kernel command line'
+	@echo '  SUITES="smoke ..."     check: run only these suites (smoke selftests-vm)'
+	@echo '  QUICK=1                bench: one short run per scenario'
+	@echo 'Logs: build/logs/<run>.console.log (kernel) and <run>.results.log (guest output).'
+
+deps:
+	@$(S)/install-deps.sh
+
+tree: deps
+	@$(S)/tree.sh create
+
+export:
+	@$(S)/export-series.sh
+
+# The kernels and guest programs; each script rebuilds only what changed.
+kernel-%: deps
+	@$(S)/tree.sh ensure
+	@$(S)/build-kernel.sh $*
+
+guest-%: kernel-%
+	@$(S)/build-guest.sh $*
+	@$(S)/make-initramfs.sh
+
+kernel: kernel-$(KERNEL)
+guest initramfs: guest-$(KERNEL)
+
+check: guest-debug
+	@$(S)/run-check.sh $(SUITES)
+
+bench: guest-release
+	@$(S)/run-bench.sh
+
+vm: guest-$(KERNEL)
+	@$(S)/run-vm.sh $(KERNEL) "$(RUN)" $(ADD)
+
+clean:
+	rm -rf build/kernel-debug build/kernel-release build/guest build/logs build/results build/initramfs.*
+
+distclean:
+	@$(S)/tree.sh status | grep -q 'no work outside patches/' || \
+		{ $(S)/tree.sh status; echo 'refusing: export or drop that work first'; exit 1; }
+	rm -rf build
+
+Makefile: ;
+%:: ;@echo "make: unknown target '$@'; run 'make help' for the list" >&2; exit 2

@@ -1,0 +1,146 @@
+#!/bin/sh
+# Boot a built kernel under QEMU, run one job in the guest, return its status.
+#
+#   boot.sh KIND NAME JOB [HOST-FILE...]
+#
+# KIND is debug or release; NAME names the logs; JOB is a shell script run as
+# /spf/job in the guest (cwd /opt); the HOST-FILEs are copied into /opt.
+# The job's output streams to stdout as the guest prints it; the kernel
+# console goes to build/logs/NAME.console.log and is scanned for splats.
+# Exit status: the job's, or 1 for a splat, 124 for a timeout, 125 for a
+# guest that died without reporting a status.
+#
+# Environment: VCPUS (2), MEM (MiB or nG, 2G), TIMEOUT (seconds, 600),
+# ACCEL (auto, kvm or tcg), APPEND (extra kernel command line).
+. "$(dirname "$0")/lib.sh"
+
+kind=${1:-}; name=${2:-}; job=${3:-}
+[ $# -ge 3 ] || die "usage: boot.sh debug|release NAME JOB [HOST-FILE...]"
+shift 3
+VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-600}; ACCEL=${ACCEL:-auto}
+need qemu-system-x86_64 timeout
+
+kernel=$BUILD/kernel-$kind/arch/x86/boot/bzImage
+base=$BUILD/initramfs.cpio.gz
+gen=$("$SPF_ROOT/scripts/gen-init-cpio.sh")
+[ -f "$kernel" ] || die "no $kind kernel: run 'make kernel KERNEL=$kind'"
+[ -f "$base" ] || die "no initramfs: run 'make initramfs'"
+[ -f "$job" ] || die "job script $job not found"
+case $VCPUS in ''|*[!0-9]*|0) die "VCPUS must be a positive number (got '$VCPUS')" ;; esac
+case $TIMEOUT in ''|*[!0-9]*|0) die "TIMEOUT must be a positive number of seconds (got '$TIMEOUT')" ;; esac
+case $MEM in
+*[Gg]) mem_mb=$(( ${MEM%[Gg]} * 1024 )) ;;
+*[Mm]) mem_mb=${MEM%[Mm]} ;;
+*) mem_mb=$MEM ;;
+esac
+case $mem_mb in ''|*[!0-9]*) die "MEM must be MiB or nG, like 2048 or 2G (got '$MEM')" ;; esac
+[ "$mem_mb" -ge 256 ] || die "MEM=$MEM is too small for the guest (at least 256 MiB)"
+
+logs=$BUILD/logs
+mkdir -p "$logs"
+console=$logs/$name.console.log
+results=$logs/$name.results.log
+run=$(mktemp -d "${TMPDIR:-/tmp}/spf-boot.XXXXXX")
+trap 'rm -rf "$run"' EXIT INT TERM
+
+# Two NUMA nodes, memory split evenly, vCPUs split as evenly as they go.
+# One socket per vCPU, so that no cache is shared across nodes (the kernel
+# warns about an LLC spanning two nodes).
+half=$(( mem_mb / 2 ))
+n0=$(( (VCPUS + 1) / 2 ))
+numa="-object memory-backend-ram,id=m0,size=${half}M -object memory-backend-ram,id=m1,size=$(( mem_mb - half ))M"
+numa="$numa -numa node,nodeid=0,cpus=0-$(( n0 - 1 )),memdev=m0"
+if [ "$VCPUS" -gt 1 ]; then
+	numa="$numa -numa node,nodeid=1,cpus=$n0-$(( VCPUS - 1 )),memdev=m1"
+else
+	numa="$numa -numa node,nodeid=1,memdev=m1"
+fi
+
+# pack_job JOB FILES... -> $run/initrd: the base archive plus one holding
+# /spf/job and /opt/<file> (the kernel unpacks concatenated archives in order).
+pack_job() {
+	j=$1; shift
+	{
+		echo "file /spf/job $j 0755 0 0"
+		for f in "$@"; do
+			[ -f "$f" ] || die "ADD: $f is not a file"
+			echo "file /opt/${f##*/} $(realpath "$f") 0755 0 0"
+		done
+	} >"$run/job.spec"
+	"$gen" "$run/job.spec" | gzip -1 >"$run/job.cpio.gz"
+	cat "$base" "$run/job.cpio.gz" >"$run/initrd"
+}
+
+# qemu ACCEL SECONDS CONSOLE RESULTS: boot the packed initrd; returns QEMU's
+# status (124 on timeout). The results file fills while the guest runs.
+qemu() {
+	timeout -k 5 "$2" qemu-system-x86_64 -accel "$1" -cpu max -smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
+		-display none -vga none -monitor none -no-reboot -nodefaults \
+		-chardev file,id=con,path="$3" -serial chardev:con \
+		-chardev file,id=res,path="$4" -serial chardev:res \
+		-kernel "$kernel" -initrd "$run/initrd" \
+		-append "console=ttyS0 panic=-1 oops=panic secretmem.enable=1 ${APPEND:-}" \
+		</dev/null >"$run/qemu.out" 2>&1
+}
+
+# KVM is used only if a probe boot reaches /init quickly: on some hosts
+# /dev/kvm opens but nested guests hang while decompressing the kernel.
+# The verdict is cached per host kernel and QEMU version.
+choose_accel() {
+	case $ACCEL in
+	kvm|tcg) echo "$ACCEL"; return ;;
+	auto) ;;
+	*) die "ACCEL must be auto, kvm or tcg (got '$ACCEL')" ;;
+	esac
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		say "accelerator: tcg (no usable /dev/kvm)"
+		echo tcg; return
+	fi
+	key="$(uname -r) $(qemu-system-x86_64 --version | head -n 1)"
+	cache=$BUILD/accel-probe
+	if [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$key" ]; then
+		a=$(sed -n 2p "$cache")
+		say "accelerator: $a ($(sed -n 3p "$cache"); cached in build/accel-probe)"
+		echo "$a"; return
+	fi
+	echo 'exit 0' >"$run/probe.sh"
+	pack_job "$run/probe.sh"
+	: >"$run/probe.results"
+	if qemu kvm 25 "$run/probe.console" "$run/probe.results" && grep -q '^@@SPF-EXIT 0' "$run/probe.results"; then
+		a=kvm; why="a KVM probe boot reached /init"
+	else
+		a=tcg; why="/dev/kvm exists but a KVM probe boot did not reach /init in 25s"
+	fi
+	printf '%s\n%s\n%s\n' "$key" "$a" "$why" >"$cache"
+	say "accelerator: $a ($why)"
+	echo "$a"
+}
+
+accel=$(choose_accel)
+[ "$accel" = tcg ] && accel="tcg,thread=multi"
+pack_job "$job" "$@"
+say "booting the $kind kernel: $VCPUS vCPUs, ${mem_mb} MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"
+
+: >"$console"; : >"$results"
+qemu "$accel" "$TIMEOUT" "$console" "$results" &
+qpid=$!
+# Stream the job's output as it arrives, without the status line.
+tail -n +1 -s 0.2 -f --pid=$qpid "$results" 2>/dev/null | tr -d '\r' | grep -v '^@@SPF-EXIT ' || true
+wait $qpid && qrc=0 || qrc=$?
+tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
+
+status=$(sed -n 's/^@@SPF-EXIT \([0-9]*\).*/\1/p' "$results" | tail -n 1)
+rc=${status:-125}
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	say "error: the guest did not finish within TIMEOUT=${TIMEOUT}s; console log: $console"
+	tail -n 20 "$console" >&2
+	rc=124
+elif [ -z "$status" ]; then
+	say "error: the guest stopped without reporting the job's status (panic or crash?); console log: $console"
+	tail -n 40 "$console" >&2
+	[ -s "$run/qemu.out" ] && { say "QEMU said:"; cat "$run/qemu.out" >&2; }
+fi
+if ! "$SPF_ROOT/scripts/scan-console.sh" "$console"; then
+	[ "$rc" -eq 0 ] && rc=1
+fi
+exit "$rc"
