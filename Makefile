@@ -18,7 +18,8 @@ export VCPUS MEM TIMEOUT ACCEL APPEND QUICK
 
 S := scripts
 
-.PHONY: help deps tree export kernel guest initramfs check bench vm clean distclean
+.PHONY: help deps tree export kernel guest initramfs check bench vm clean distclean \
+	kernel-debug kernel-release guest-debug guest-release
 
 help:
 	@echo 'Speculative page faults for Linux 6.1 -- targets:'
@@ -35,7 +36,7 @@ help:
 	@echo '  make clean      remove build outputs, keep build/linux; distclean removes build/'
 	@echo 'Variables:'
 	@echo '  KERNEL=release|debug   kernel for vm (check uses debug, bench release)'
-	@echo '  VCPUS=2  MEM=2G        guest size; the guest always has 2 NUMA nodes'
+	@echo '  VCPUS=2  MEM=2G        guest size (check: MEM=4G); the guest always has 2 NUMA nodes'
 	@echo '  TIMEOUT=seconds        hard limit for one guest boot (check 2400, bench 1200, vm 600)'
 	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
 	@echo '  APPEND="..."           extra kernel command line'
@@ -53,11 +54,11 @@ export:
 	@$(S)/export-series.sh
 
 # The kernels and guest programs; each script rebuilds only what changed.
-kernel-%: deps
+kernel-debug kernel-release: kernel-%: deps
 	@$(S)/tree.sh ensure
 	@$(S)/build-kernel.sh $*
 
-guest-%: kernel-%
+guest-debug guest-release: guest-%: kernel-%
 	@$(S)/build-guest.sh $*
 	@$(S)/make-initramfs.sh
 

@@ -1,49 +1,29 @@
 #!/bin/sh
 # Guest test runner. Prints TAP: one "ok N - name" or "not ok N - name" line
 # per test case, everything else behind "# ". The host counts those lines.
+# Each test also writes "spf-test: <name>" to the kernel log, so that a splat
+# on the console can be matched to the test that caused it.
 #
 #   run-tests.sh [SUITE...]   suites: smoke selftests-vm (default: all)
 cd /spf || exit 1
-n=0; failed=0
 tmp=/tmp/run-tests.$$
 
-emit() {	# emit ok|not-ok NAME [DIRECTIVE]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n - $2${3:+ # $3}"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
-
 # A program built with the kernel's kselftest harness: its own "ok"/"not ok"
-# lines become ours, prefixed with the program's name.
+# lines become ours, prefixed with the suite's name.
 run_harness() {	# run_harness SUITE TIMEOUT PROGRAM [ARGS...]
 	suite=$1 tmo=$2; shift 2
 	echo "spf-test: $suite: $*" >/dev/kmsg
 	timeout -s KILL "$tmo" "$@" >"$tmp" 2>&1
 	rc=$?
-	bad=0
-	while IFS= read -r line; do
-		case $line in
-		"ok "*)
-			rest=${line#ok }; rest=${rest#* }
-			case $rest in
-			*"# SKIP"*) emit ok "$suite: ${rest%% \# SKIP*}" "SKIP${rest#*\# SKIP}" ;;
-			*) emit ok "$suite: $rest" ;;
-			esac ;;
-		"not ok "*)
-			rest=${line#not ok }; emit not-ok "$suite: ${rest#* }"; bad=1 ;;
-		*) echo "# $line" ;;
-		esac
-	done <<EOF_OUT
-$(cat "$tmp")
-EOF_OUT
+	awk -v suite="$suite" '
+		/^ok [0-9]+ / { sub(/^ok [0-9]+ /, ""); print "ok - " suite ": " $0; next }
+		/^not ok [0-9]+ / { sub(/^not ok [0-9]+ /, ""); print "not ok - " suite ": " $0; bad = 1; next }
+		{ print "# " $0 }
+		END { exit bad }' "$tmp" && bad=0 || bad=1
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		why="exit status $rc"
 		[ "$rc" -eq 137 ] && why="killed at the ${tmo}s timeout"
-		emit not-ok "$suite: $* ($why)"
+		echo "not ok - $suite: $* ($why)"
 	fi
 }
 
@@ -51,34 +31,25 @@ EOF_OUT
 # 4 (KSFT_SKIP) skips, anything else fails and shows the output's tail.
 run_listed() {	# run_listed SUITE DIR LIST
 	suite=$1 dir=$2
-	grep -v '^[[:space:]]*\(#\|$\)' "$3" | while read -r name tmo cmd; do
+	grep -v '^[[:space:]]*\(#\|$\)' "$3" >"$tmp.list"
+	while read -r name tmo cmd; do
 		start=$(date +%s)
 		echo "spf-test: $suite: $name" >/dev/kmsg
-		(cd "$dir" && eval "timeout -s KILL $tmo $cmd") >"$tmp" 2>&1
+		(cd "$dir" && timeout -s KILL "$tmo" sh -c "$cmd") </dev/null >"$tmp" 2>&1
 		rc=$?
 		secs=$(( $(date +%s) - start ))
 		case $rc in
 		0) echo "ok - $suite: $name (${secs}s)" ;;
-		4) echo "ok - $suite: $name # SKIP $(tail -n 1 "$tmp")" ;;
+		4)
+			awk '{ print "# " $0 }' "$tmp" | tail -n 10
+			echo "ok - $suite: $name # SKIP $(tail -n 1 "$tmp")" ;;
 		*)
 			awk '{ print "# " $0 }' "$tmp" | tail -n 40
 			why="exit status $rc after ${secs}s"
 			[ "$rc" -eq 137 ] && why="killed at the ${tmo}s timeout"
 			echo "not ok - $suite: $name ($why)" ;;
 		esac
-	done >"$tmp.tap"
-	# The loop ran in a subshell: number its lines here.
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) rest=${line#ok - }
-			case $rest in
-			*" # SKIP"*) emit ok "${rest%% \# SKIP*}" "SKIP${rest#* \# SKIP}" ;;
-			*) emit ok "$rest" ;;
-			esac ;;
-		"not ok - "*) emit not-ok "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$tmp.tap"
+	done <"$tmp.list"
 }
 
 suite_smoke() {
@@ -100,14 +71,29 @@ suite_selftests_vm() {
 	run_listed selftests-vm $dir /spf/selftests-vm.list
 }
 
+# Swap on zram, as a distribution kernel would have swap: swap-out and
+# swap-in (MADV_PAGEOUT, khugepaged's swap cases) need a swap device.
+setup_swap() {
+	[ -e /sys/block/zram0/disksize ] || { echo "# no zram: running without swap"; return; }
+	echo 512M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 &&
+		echo "# swap: $(awk '/SwapTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo) on zram0"
+}
+
+run_suites() {
+	setup_swap
+	for s in ${*:-smoke selftests-vm}; do
+		case $s in
+		smoke) suite_smoke ;;
+		selftests-vm) suite_selftests_vm ;;
+		*) echo "not ok - unknown suite '$s'" ;;
+		esac
+	done
+	rm -f "$tmp" "$tmp.list"
+}
+
+# Number the results as they come; fail if any test failed.
 echo "TAP version 13"
-for s in ${*:-smoke selftests-vm}; do
-	case $s in
-	smoke) suite_smoke ;;
-	selftests-vm) suite_selftests_vm ;;
-	*) echo "not ok - unknown suite '$s'"; failed=$((failed + 1)) ;;
-	esac
-done
-echo "1..$n"
-rm -f "$tmp" "$tmp.tap"
-[ "$failed" -eq 0 ]
+run_suites "$@" | awk '
+	/^(ok|not ok) - / { n++; sub(/ - /, " " n " - "); if ($1 == "not") bad++ }
+	{ print; fflush() }
+	END { print "1.." n; exit bad > 0 }'

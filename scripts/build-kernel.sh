@@ -27,10 +27,10 @@ KMAKE="make -s -C $TREE O=$out -j$(( $(nproc) + 1 )) CC=ccache\ gcc HOSTCC=ccach
 cfg_hash=$(cat $frags "$TREE/Makefile" | sha256sum | cut -c1-16)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.config-fragments" 2>/dev/null)" != "$cfg_hash" ]; then
 	say "configuring the $kind kernel (tinyconfig + $(echo $frags | sed "s|$SPF_ROOT/||g"))"
-	eval "$KMAKE tinyconfig" >/dev/null
+	eval "$KMAKE tinyconfig" >"$out/config.log" 2>&1 || die "make tinyconfig failed; see $out/config.log"
 	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $frags >"$out/merge_config.log" 2>&1 ||
 		die "merge_config.sh failed; see $out/merge_config.log"
-	eval "$KMAKE olddefconfig" >/dev/null
+	eval "$KMAKE olddefconfig" >>"$out/config.log" 2>&1 || die "make olddefconfig failed; see $out/config.log"
 	# Every option a fragment asks for must be in the final config as asked:
 	# a dependency that silently drops one would leave a test without its feature.
 	lost=$(grep -h '^CONFIG_' $frags | while IFS= read -r line; do

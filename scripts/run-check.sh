@@ -6,7 +6,7 @@
 #   run-check.sh [SUITE...]
 . "$(dirname "$0")/lib.sh"
 
-export MEM=${MEM:-2G} TIMEOUT=${TIMEOUT:-2400}
+export MEM=${MEM:-4G} TIMEOUT=${TIMEOUT:-2400}
 job=$BUILD/logs/check.job
 mkdir -p "$BUILD/logs" "$BUILD/results"
 echo "sh /spf/run-tests.sh $*" >"$job"

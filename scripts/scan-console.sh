@@ -11,6 +11,7 @@ pattern='BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|kernel BUG|general protecti
 hits=$(tr -d '\r' <"$log" | grep -nE "$pattern" || true)
 [ -z "$hits" ] && exit 0
 first=$(echo "$hits" | head -n 1 | cut -d: -f1)
-say "error: kernel splat in $log ($(echo "$hits" | wc -l) matching lines); the first one:"
+during=$(tr -d '\r' <"$log" | head -n "$first" | sed -n 's/.*spf-test: //p' | tail -n 1)
+say "error: kernel splat in $log ($(echo "$hits" | wc -l) matching lines)${during:+, during test '$during'}; the first one:"
 tr -d '\r' <"$log" | sed -n "$(( first > 3 ? first - 3 : 1 )),$(( first + 40 ))p" >&2
 exit 1
