@@ -18,7 +18,7 @@ grep '^bench ' "$BUILD/logs/bench.results.log" | awk '
 	  print v["name"] "," v["run"] "," v["threads"] "," v["seconds"] "," v["faults"] "," v["faults_per_sec"] }' >"$csv"
 [ "$(wc -l <"$csv")" -gt 1 ] || die "no benchmark results in build/logs/bench.results.log"
 echo "pf-microbench on the release kernel (${VCPUS:-2} vCPUs; TCG timings are not hardware timings: compare ratios)"
+printf '%-22s %5s %14s %14s %14s\n' scenario runs "mean faults/s" min max
 awk -F, 'NR > 1 { n[$1]++; s[$1] += $6; if (!($1 in lo) || $6 < lo[$1]) lo[$1] = $6; if ($6 > hi[$1]) hi[$1] = $6 }
-	END { printf "%-22s %5s %14s %14s %14s\n", "scenario", "runs", "mean faults/s", "min", "max";
-	      for (k in n) printf "%-22s %5d %14.0f %14.0f %14.0f\n", k, n[k], s[k] / n[k], lo[k], hi[k] }' "$csv" | sort
+	END { for (k in n) printf "%-22s %5d %14.0f %14.0f %14.0f\n", k, n[k], s[k] / n[k], lo[k], hi[k] }' "$csv" | sort
 echo "results: build/results/bench.csv"
