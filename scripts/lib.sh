@@ -8,6 +8,10 @@ SPF_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$SPF_ROOT/build}
 TREE=$BUILD/linux
 
+# CI may run us with a bare environment: ccache and git want a HOME.
+[ -n "${HOME:-}" ] || HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
+export HOME
+
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
