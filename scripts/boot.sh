@@ -124,8 +124,9 @@ say "booting the $kind kernel: $VCPUS vCPUs, ${mem_mb} MiB, 2 NUMA nodes, $accel
 : >"$console"; : >"$results"
 qemu "$accel" "$TIMEOUT" "$console" "$results" &
 qpid=$!
-# Stream the job's output as it arrives, without the status line.
-tail -n +1 -s 0.2 -f --pid=$qpid "$results" 2>/dev/null | tr -d '\r' | grep -v '^@@SPF-EXIT ' || true
+# Stream the job's output as it arrives, without the status line; sed -u
+# keeps it line by line when stdout is a pipe or a CI log, not a terminal.
+tail -n +1 -s 0.2 -f --pid=$qpid "$results" 2>/dev/null | sed -u -e 's/\r$//' -e '/^@@SPF-EXIT /d' || true
 wait $qpid && qrc=0 || qrc=$?
 tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
 
