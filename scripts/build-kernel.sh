@@ -20,9 +20,6 @@ mkdir -p "$out"
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-# Paths under build/ are hashed relative to it, so that a clone in another
-# folder (as CI makes) finds the objects of this one in the cache.
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$BUILD}
 # ccache keys on the compiler and preprocessed source, so a recreated tree
 # (new mtimes, same content) rebuilds from the cache in a fraction of the time.
 KMAKE="make -s -C $TREE O=$out -j$(( $(nproc) + 1 )) CC=ccache\ gcc HOSTCC=ccache\ gcc"
