@@ -18,7 +18,7 @@ export VCPUS MEM TIMEOUT ACCEL APPEND QUICK
 
 S := scripts
 
-.PHONY: help deps tree export kernel guest initramfs check bench vm clean distclean \
+.PHONY: help deps tree export series-check kernel guest initramfs check bench vm clean distclean \
 	kernel-debug kernel-release guest-debug guest-release
 
 help:
@@ -31,6 +31,8 @@ help:
 	@echo '                  there, print its output and exit with its status'
 	@echo '  make tree       (re)create build/linux: pristine source + one commit per patch'
 	@echo '  make export     write the commits of build/linux back to patches/'
+	@echo '  make series-check  apply the series patch by patch: checkpatch, build what each'
+	@echo '                  touches, then the whole kernel (as bisect would meet it)'
 	@echo '  make kernel     build one kernel (KERNEL=release|debug) in build/kernel-<kind>'
 	@echo '  make deps       install the Debian packages the harness needs (root or sudo)'
 	@echo '  make clean      remove build outputs, keep build/linux; distclean removes build/'
@@ -40,7 +42,8 @@ help:
 	@echo '  TIMEOUT=seconds        hard limit for one guest boot (check 2400, bench 1200, vm 600)'
 	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
 	@echo '  APPEND="..."           extra kernel command line'
-	@echo '  SUITES="smoke ..."     check: run only these suites (smoke selftests-vm)'
+	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
+	@echo '                         smoke-spf-off selftests-vm-spf-off)'
 	@echo '  QUICK=1                bench: one short run per scenario'
 	@echo 'Logs: build/logs/<run>.console.log (kernel) and <run>.results.log (guest output).'
 
@@ -52,6 +55,9 @@ tree: deps
 
 export:
 	@$(S)/export-series.sh
+
+series-check: deps
+	@$(S)/check-series.sh
 
 # The kernels and guest programs; each script rebuilds only what changed.
 kernel-debug kernel-release: kernel-%: deps

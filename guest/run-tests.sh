@@ -4,7 +4,9 @@
 # Each test also writes "spf-test: <name>" to the kernel log, so that a splat
 # on the console can be matched to the test that caused it.
 #
-#   run-tests.sh [SUITE...]   suites: smoke selftests-vm (default: all)
+#   run-tests.sh [SUITE...]   suites: spf smoke selftests-vm, and
+#                             smoke-spf-off selftests-vm-spf-off (the same
+#                             with vm.speculative_page_fault=0); default: all
 cd /spf || exit 1
 tmp=/tmp/run-tests.$$
 
@@ -52,23 +54,42 @@ run_listed() {	# run_listed SUITE DIR LIST
 	done <"$tmp.list"
 }
 
-suite_smoke() {
-	run_harness smoke 300 /spf/tests/smoke
+suite_smoke() {	# suite_smoke [NAME]
+	run_harness "${1:-smoke}" 300 /spf/tests/smoke
+}
+
+# The speculative page fault selftest of the series: one TAP line per case.
+suite_spf() {
+	run_harness spf 600 /spf/selftests/vm/spf
+}
+
+# Run a suite with speculative page faults off, to show that the classic
+# path alone still passes it (the kernel then behaves as unpatched 6.1).
+spf_off() {	# spf_off COMMAND...
+	knob=/proc/sys/vm/speculative_page_fault
+	if [ ! -w $knob ]; then
+		echo "not ok - $2: no $knob (kernel without the series?)"
+		return
+	fi
+	echo 0 >$knob
+	"$@"
+	echo 1 >$knob
 }
 
 # The kernel's vm selftests, set up as run_vmtests.sh does. The hugetlb ones
 # run with a pool of huge pages; the others without, so that THP allocations
 # find free 2 MiB blocks.
-suite_selftests_vm() {
+suite_selftests_vm() {	# suite_selftests_vm [NAME]
+	name=${1:-selftests-vm}
 	dir=/spf/selftests/vm
 	mkdir -p $dir/huge
 	mount -t hugetlbfs none $dir/huge
 	echo 128 >/proc/sys/vm/nr_hugepages
 	echo "# huge pages reserved: $(cat /proc/sys/vm/nr_hugepages)"
-	run_listed selftests-vm $dir /spf/selftests-vm-hugetlb.list
+	run_listed "$name" $dir /spf/selftests-vm-hugetlb.list
 	echo 0 >/proc/sys/vm/nr_hugepages
 	umount $dir/huge
-	run_listed selftests-vm $dir /spf/selftests-vm.list
+	run_listed "$name" $dir /spf/selftests-vm.list
 }
 
 # Swap on zram, as a distribution kernel would have swap: swap-out and
@@ -81,10 +102,13 @@ setup_swap() {
 
 run_suites() {
 	setup_swap
-	for s in ${*:-smoke selftests-vm}; do
+	for s in ${*:-spf smoke selftests-vm smoke-spf-off selftests-vm-spf-off}; do
 		case $s in
+		spf) suite_spf ;;
 		smoke) suite_smoke ;;
 		selftests-vm) suite_selftests_vm ;;
+		smoke-spf-off) spf_off suite_smoke "$s" ;;
+		selftests-vm-spf-off) spf_off suite_selftests_vm "$s" ;;
 		*) echo "not ok - unknown suite '$s'" ;;
 		esac
 	done
