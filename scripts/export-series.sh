@@ -1,7 +1,8 @@
 #!/bin/sh
 # Write the commits of build/linux after tag 'base' to patches/ as a series,
 # in a stable form: no commit ids, no git version, no "n/m" numbering, so that
-# diffs of patches/ show only real changes. The cover letter is kept as is.
+# diffs of patches/ show only real changes. The cover letter is made from
+# docs/cover-letter.txt and the series' shortlog and diffstat.
 #
 #   export-series.sh [--to DIR]
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +26,30 @@ for p in "$tmp"/*.patch; do
 	[ -e "$p" ] && mv "$p" "$out/"
 done
 rmdir "$tmp"
+
+# The cover letter: docs/cover-letter.txt (first line: subject; then the
+# text) with the shortlog and diffstat of the series as it is now.
+if [ -f "$SPF_ROOT/docs/cover-letter.txt" ]; then
+	tmp=$(mktemp -d)
+	# From: the author of the series, not the harness identity.
+	GIT_COMMITTER_NAME=$(git -C "$TREE" log -1 --format=%an) \
+	GIT_COMMITTER_EMAIL=$(git -C "$TREE" log -1 --format=%ae) \
+	git -C "$TREE" -c core.abbrev=12 format-patch -q --cover-letter \
+		--no-signature --zero-commit --no-numbered --no-renames \
+		--full-index -o "$tmp" base..HEAD
+	n=$(git -C "$TREE" rev-list --count base..HEAD)
+	subject=$(head -n 1 "$SPF_ROOT/docs/cover-letter.txt")
+	tail -n +3 "$SPF_ROOT/docs/cover-letter.txt" >"$tmp/blurb"
+	awk -v subj="[PATCH 00/$n] $subject" -v blurb="$tmp/blurb" '
+		/^Date: / { print "Date: Thu, 26 Nov 2026 00:00:00 +0000"; next }
+		/\*\*\* SUBJECT HERE \*\*\*/ { print "Subject: " subj; next }
+		/\*\*\* BLURB HERE \*\*\*/ {
+			while ((getline line < blurb) > 0) print line
+			next
+		}
+		{ print }' "$tmp/0000-cover-letter.patch" >"$out/0000-cover-letter.patch"
+	rm -rf "$tmp"
+fi
 if [ "$out" = "$SPF_ROOT/patches" ]; then
 	# Record that the tree and patches/ now agree.
 	hash=$(cat $(series_files) /dev/null | sha256sum | cut -c1-16)
