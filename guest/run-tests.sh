@@ -80,16 +80,16 @@ spf_off() {	# spf_off COMMAND...
 # run with a pool of huge pages; the others without, so that THP allocations
 # find free 2 MiB blocks.
 suite_selftests_vm() {	# suite_selftests_vm [NAME]
-	name=${1:-selftests-vm}
+	vmsuite=${1:-selftests-vm}	# not "name": run_listed reads into it
 	dir=/spf/selftests/vm
 	mkdir -p $dir/huge
 	mount -t hugetlbfs none $dir/huge
 	echo 128 >/proc/sys/vm/nr_hugepages
 	echo "# huge pages reserved: $(cat /proc/sys/vm/nr_hugepages)"
-	run_listed "$name" $dir /spf/selftests-vm-hugetlb.list
+	run_listed "$vmsuite" $dir /spf/selftests-vm-hugetlb.list
 	echo 0 >/proc/sys/vm/nr_hugepages
 	umount $dir/huge
-	run_listed "$name" $dir /spf/selftests-vm.list
+	run_listed "$vmsuite" $dir /spf/selftests-vm.list
 }
 
 # Swap on zram, as a distribution kernel would have swap: swap-out and

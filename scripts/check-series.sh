@@ -55,7 +55,7 @@ for p in $(series_files); do
 		*.h|*Kconfig*|Makefile|*/Makefile) targets="$targets mm/ kernel/" ;;
 		esac
 	done
-	targets=$(printf '%s\n' $targets | sort -u | tr '\n' ' ')
+	[ -z "$targets" ] || targets=$(printf '%s\n' $targets | sort -u | tr '\n' ' ')
 	if [ -n "$targets" ]; then
 		echo "== $name: olddefconfig $targets" >>"$LOG"
 		kmake olddefconfig && kmake $targets || problems="$problems build-failed"
