@@ -1,17 +1,81 @@
 #!/bin/sh
-# Guest benchmark runner: each benchmark prints one "key=value ..." line per
-# run; we prefix it with "bench name=<scenario> run=<i>" so the host can
-# collect results without scraping prose.
+# Guest benchmark runner. Each scenario runs RUNS times with speculative page
+# faults off, then on (vm.speculative_page_fault 0/1, alternating), each run
+# SECONDS long. Every run prints one line:
+#   bench name=<scenario> run=<i> spf=<0|1> <the program's key=value pairs>
+#         spf_attempt=<n> spf_success=<n> aborts=<reason:n,...>
+# where the spf_* figures are /proc/vmstat deltas over the run. The host
+# turns these lines into the CSV, the table and the plot.
 #
-#   run-bench.sh RUNS SECONDS
+#   run-bench.sh RUNS SECONDS [SCENARIO-PREFIX...]
 runs=${1:-3} secs=${2:-2}
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 cpus=$(nproc)
-for t in 1 $cpus; do
+faulters=$((cpus > 1 ? cpus - 1 : 1))
+knob=/proc/sys/vm/speculative_page_fault
+B=/spf/bench
+
+# NUMA hinting faults would add migrations of their own: the runs compare
+# the fault paths, on a guest whose memory is spread over 2 nodes.
+[ -w /proc/sys/kernel/numa_balancing ] && echo 0 >/proc/sys/kernel/numa_balancing
+
+vmstat_spf() {
+	grep '^spf_' /proc/vmstat
+}
+
+# delta BEFORE AFTER: "spf_attempt=.. spf_success=.. aborts=r:n,..." (top 3)
+delta() {
+	awk 'NR == FNR { v[$1] = $2; next }
+		{ d = $2 - v[$1]
+		  if ($1 == "spf_attempt" || $1 == "spf_success") out = out " " $1 "=" d
+		  else if (d > 0) { sub(/^spf_abort_/, "", $1); ab[$1] = d } }
+		END { n = 0; s = ""
+		      while (n < 3) { best = ""; for (k in ab) if (best == "" || ab[k] > ab[best]) best = k
+				      if (best == "") break
+				      s = s (s == "" ? "" : ",") best ":" ab[best]; delete ab[best]; n++ }
+		      print substr(out, 2) " aborts=" (s == "" ? "none" : s) }' "$1" "$2"
+}
+
+# run NAME COMMAND...: RUNS x (off, on)
+run() {
+	name=$1; shift
+	if [ -n "$prefixes" ]; then
+		match=0
+		for p in $prefixes; do
+			case $name in "$p"*) match=1 ;; esac
+		done
+		[ $match = 1 ] || return 0
+	fi
 	i=1
-	while [ $i -le "$runs" ]; do
-		line=$(/spf/bench/pf-microbench -t "$t" -s "$secs") || { echo "# pf-microbench -t $t failed"; exit 1; }
-		echo "bench name=pf-microbench-t$t run=$i $line"
+	while [ "$i" -le "$runs" ]; do
+		for spf in 0 1; do
+			if [ -w $knob ]; then
+				echo $spf >$knob
+			elif [ $spf = 1 ]; then
+				continue	# a kernel without SPF: one run per round
+			fi
+			vmstat_spf >/tmp/spf.before
+			line=$("$@") || { echo "# $name: '$*' failed"; exit 1; }
+			vmstat_spf >/tmp/spf.after
+			[ -w $knob ] || spf=none
+			echo "bench name=$name run=$i spf=$spf $line $(delta /tmp/spf.before /tmp/spf.after)"
+		done
 		i=$((i + 1))
 	done
-	[ "$t" -eq "$cpus" ] && break
+	[ -w $knob ] && echo 1 >$knob
+}
+
+prefixes=${*:-""}
+
+echo "# guest: $cpus vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo), $(uname -r)"
+for c in mmap mprotect mremap; do
+	run pf-churn-$c-faulters $B/pf-churn -t $faulters -s "$secs" -c $c -o faulters
+	run pf-churn-$c-churner $B/pf-churn -s "$secs" -c $c -o churner
+	run pf-churn-$c-both $B/pf-churn -t $faulters -s "$secs" -c $c -o both
 done
+run db-load $B/db-load -t $faulters -r $((secs * 512)) -k $((secs * 6000))
+for m in private shared; do
+	run pf-scale-$m-t1 $B/pf-scale -t 1 -s "$secs" -p $m
+	run pf-scale-$m-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p $m
+done
+run ebizzy-t$cpus $B/ebizzy-lite -t "$cpus" -s "$secs"

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pf-churn: T threads fault fresh anonymous pages in their own regions
+ * (touch every page, MADV_DONTNEED, repeat) while one thread changes an
+ * unrelated part of the address space in a loop. Both sides contend on
+ * mmap_lock without SPF; run each alone to get its ceiling.
+ *
+ *   pf-churn [-t faulters] [-s seconds] [-m MiB per faulter]
+ *            [-c mmap|mprotect|mremap] [-o faulters|churner|both]
+ *
+ * Prints one line of key=value pairs: faulters, churn, only, seconds,
+ * faults, faults_per_sec, churn_ops, churn_ops_per_sec. Faults are counted
+ * per page touched after MADV_DONTNEED (each one is a fault), per thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHURN_PAGES	16
+#define RESERVE		(64UL << 20)
+
+struct counter {
+	_Alignas(64) unsigned long n;
+};
+
+static atomic_int stop;
+static size_t region_len, page;
+static struct counter *faults;
+static unsigned long churn_ops;
+static const char *churn = "mmap";
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pf-churn: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void *faulter(void *arg)
+{
+	struct counter *c = arg;
+	char *p = mmap(NULL, region_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t i;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		for (i = 0; i < region_len; i += page) {
+			p[i] = 1;
+			c->n++;
+			if (atomic_load_explicit(&stop, memory_order_relaxed))
+				break;
+		}
+		madvise(p, region_len, MADV_DONTNEED);
+	}
+	munmap(p, region_len);
+	return NULL;
+}
+
+/*
+ * The churner works inside a PROT_NONE reservation of its own, far from the
+ * faulters' regions, so that it never merges with or splits their VMAs.
+ */
+static void *churner(void *arg)
+{
+	size_t len = CHURN_PAGES * page;
+	char *res = mmap(NULL, RESERVE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *a = res + RESERVE / 4, *b = res + RESERVE / 2, *q;
+	int rw = 0;
+
+	if (res == MAP_FAILED)
+		die("mmap reservation");
+	if (strcmp(churn, "mmap")) {
+		/* mprotect and mremap work on one mapping made once. */
+		q = mmap(a, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (q == MAP_FAILED)
+			die("mmap");
+		q[0] = 1;
+	}
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		if (!strcmp(churn, "mmap")) {
+			q = mmap(a, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			if (q == MAP_FAILED)
+				die("mmap");
+			/* Back to the reservation: a VMA is created, then removed. */
+			if (mmap(a, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+				 MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+				die("mmap");
+		} else if (!strcmp(churn, "mprotect")) {
+			rw = !rw;
+			if (mprotect(a, len, rw ? PROT_READ : PROT_READ | PROT_WRITE))
+				die("mprotect");
+		} else {
+			q = mremap(a, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, b);
+			if (q == MAP_FAILED)
+				die("mremap");
+			b = a;
+			a = q;
+		}
+		churn_ops++;
+	}
+	munmap(res, RESERVE);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 1, secs = 2, mib = 16, opt, i;
+	const char *only = "both";
+	pthread_t *th, ct;
+	unsigned long total = 0;
+	double t0, dt;
+
+	while ((opt = getopt(argc, argv, "t:s:m:c:o:")) != -1) {
+		switch (opt) {
+		case 't': threads = atoi(optarg); break;
+		case 's': secs = atoi(optarg); break;
+		case 'm': mib = atoi(optarg); break;
+		case 'c': churn = optarg; break;
+		case 'o': only = optarg; break;
+		default:
+			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both]\n");
+			return 2;
+		}
+	}
+	if (strcmp(churn, "mmap") && strcmp(churn, "mprotect") &&
+	    strcmp(churn, "mremap")) {
+		fprintf(stderr, "pf-churn: unknown churn '%s'\n", churn);
+		return 2;
+	}
+	if (strcmp(only, "faulters") && strcmp(only, "churner") &&
+	    strcmp(only, "both")) {
+		fprintf(stderr, "pf-churn: unknown -o '%s'\n", only);
+		return 2;
+	}
+	if (!strcmp(only, "churner"))
+		threads = 0;
+	page = sysconf(_SC_PAGESIZE);
+	region_len = (size_t)mib << 20;
+	th = calloc(threads ? threads : 1, sizeof(*th));
+	faults = aligned_alloc(64, (threads ? threads : 1) * sizeof(*faults));
+	memset(faults, 0, (threads ? threads : 1) * sizeof(*faults));
+
+	t0 = now();
+	for (i = 0; i < threads; i++)
+		pthread_create(&th[i], NULL, faulter, &faults[i]);
+	if (strcmp(only, "faulters"))
+		pthread_create(&ct, NULL, churner, NULL);
+	sleep(secs);
+	atomic_store(&stop, 1);
+	dt = now() - t0;
+	for (i = 0; i < threads; i++) {
+		pthread_join(th[i], NULL);
+		total += faults[i].n;
+	}
+	if (strcmp(only, "faulters"))
+		pthread_join(ct, NULL);
+	printf("faulters=%d churn=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f\n",
+	       threads, churn, only, dt, total, total / dt, churn_ops,
+	       churn_ops / dt);
+	return 0;
+}

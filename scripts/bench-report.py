@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Turn the guest's "bench ..." lines into results: every run in a CSV, a
+summary CSV (median and spread per scenario and SPF setting, the on/off
+ratio, the speculative success rate, the top abort reasons), a plain-text
+table on stdout, and a PNG plot of on versus off made with gnuplot.
+
+    bench-report.py RESULTS-LOG OUT-DIR [TITLE]
+"""
+import csv
+import os
+import statistics
+import subprocess
+import sys
+
+# The figure of merit of each scenario, and whether higher is better.
+def metric(name):
+    if name.startswith("pf-churn-") and name.endswith("-churner"):
+        return "churn_ops_per_sec", True
+    if name == "db-load":
+        return "seconds", False
+    if name.startswith("ebizzy"):
+        return "records_per_sec", True
+    return "faults_per_sec", True
+
+
+def parse(log):
+    runs = []
+    with open(log, errors="replace") as f:
+        for line in f:
+            if not line.startswith("bench "):
+                continue
+            kv = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
+            runs.append(kv)
+    return runs
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def summarize(runs):
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["name"], r["spf"]), []).append(r)
+    out = {}
+    for (name, spf), rs in groups.items():
+        key, _ = metric(name)
+        vals = [num(r.get(key)) for r in rs if num(r.get(key)) is not None]
+        att = sum(num(r.get("spf_attempt")) or 0 for r in rs)
+        ok = sum(num(r.get("spf_success")) or 0 for r in rs)
+        aborts = {}
+        for r in rs:
+            for a in r.get("aborts", "none").split(","):
+                if ":" in a:
+                    k, v = a.split(":")
+                    aborts[k] = aborts.get(k, 0) + int(v)
+        med = statistics.median(vals) if vals else None
+        s = {
+            "scenario": name, "spf": spf, "metric": key, "runs": len(vals),
+            "median": med,
+            "spread_pct": (max(vals) - min(vals)) / med * 100 if med else None,
+            "spf_success_pct": ok / att * 100 if att else None,
+            "top_aborts": ",".join("%s:%d" % kv for kv in sorted(
+                aborts.items(), key=lambda kv: -kv[1])[:3]) or "none",
+        }
+        if name.endswith("-both"):
+            s["faults_median"] = statistics.median(
+                num(r["faults_per_sec"]) for r in rs)
+            s["churn_median"] = statistics.median(
+                num(r["churn_ops_per_sec"]) for r in rs)
+        out[(name, spf)] = s
+    return out
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return "%.0f" % v
+    return ("%%.%df" % digits) % v
+
+
+def main():
+    log, outdir = sys.argv[1], sys.argv[2]
+    title = sys.argv[3] if len(sys.argv) > 3 else ""
+    runs = parse(log)
+    if not runs:
+        sys.exit("bench-report: no 'bench' lines in %s" % log)
+    os.makedirs(outdir, exist_ok=True)
+
+    keys = []
+    for r in runs:
+        keys += [k for k in r if k not in keys]
+    with open(os.path.join(outdir, "bench-runs.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        w.writerows(runs)
+
+    summ = summarize(runs)
+    names = []
+    for r in runs:
+        if r["name"] not in names:
+            names.append(r["name"])
+    settings = sorted({k[1] for k in summ})
+    has_spf = "1" in settings
+
+    rows = []
+    print(title)
+    print("%-26s %-18s %12s %6s %12s %6s %7s %7s  %s" % (
+        "scenario", "metric", "SPF off", "+-%", "SPF on", "+-%", "on/off",
+        "spec%", "top aborts (on)"))
+    for name in names:
+        off = summ.get((name, "0")) or summ.get((name, "none"))
+        on = summ.get((name, "1"))
+        _, higher = metric(name)
+        ratio = None
+        if off and on and off["median"] and on["median"]:
+            ratio = (on["median"] / off["median"] if higher
+                     else off["median"] / on["median"])
+        print("%-26s %-18s %12s %6s %12s %6s %7s %7s  %s" % (
+            name, (off or on)["metric"],
+            fmt(off and off["median"], 3), fmt(off and off["spread_pct"], 1),
+            fmt(on and on["median"], 3), fmt(on and on["spread_pct"], 1),
+            fmt(ratio, 3), fmt(on and on["spf_success_pct"], 1),
+            on["top_aborts"] if on else "-"))
+        rows.append((name, off, on, ratio))
+
+    # pf-churn: each side of "both" as a fraction of its ceiling (alone).
+    churn_rows = []
+    for c in ("mmap", "mprotect", "mremap"):
+        for spf in settings:
+            both = summ.get(("pf-churn-%s-both" % c, spf))
+            fl = summ.get(("pf-churn-%s-faulters" % c, spf))
+            ch = summ.get(("pf-churn-%s-churner" % c, spf))
+            if not (both and fl and ch and fl["median"] and ch["median"]):
+                continue
+            ff = both["faults_median"] / fl["median"]
+            cf = both["churn_median"] / ch["median"]
+            churn_rows.append((c, spf, ff, cf, ff + cf))
+    if churn_rows:
+        print()
+        print("pf-churn, each side of the mixed run as a fraction of its ceiling (run alone):")
+        print("%-10s %-5s %12s %12s %8s" % ("churner", "SPF", "faults", "churner", "sum"))
+        for c, spf, ff, cf, s in churn_rows:
+            print("%-10s %-5s %12.3f %12.3f %8.3f" % (
+                c, {"0": "off", "1": "on"}.get(spf, spf), ff, cf, s))
+
+    with open(os.path.join(outdir, "bench-summary.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["scenario", "metric", "off_median", "off_spread_pct",
+                    "on_median", "on_spread_pct", "on_off_ratio",
+                    "spf_success_pct", "top_aborts"])
+        for name, off, on, ratio in rows:
+            w.writerow([name, (off or on)["metric"],
+                        off and off["median"], off and off["spread_pct"],
+                        on and on["median"], on and on["spread_pct"], ratio,
+                        on and on["spf_success_pct"],
+                        on["top_aborts"] if on else ""])
+        for c, spf, ff, cf, s in churn_rows:
+            w.writerow(["pf-churn-%s-fractions" % c, "spf=%s" % spf,
+                        ff, "", cf, "", s, "", ""])
+
+    if not has_spf:
+        return
+    dat = os.path.join(outdir, "bench-plot.dat")
+    with open(dat, "w") as f:
+        for name, off, on, ratio in rows:
+            if ratio is None or name.endswith(("-faulters", "-churner")):
+                continue
+            if name.endswith("-both"):
+                f.write('"%s faults" 1.0 %.4f\n' % (name[:-5], ratio))
+                if off["churn_median"]:
+                    f.write('"%s churner" 1.0 %.4f\n' % (
+                        name[:-5], on["churn_median"] / off["churn_median"]))
+            else:
+                f.write('"%s" 1.0 %.4f\n' % (name, ratio))
+    png = os.path.join(outdir, "bench.png")
+    script = """
+set terminal png size 1000,520
+set output '%s'
+set title "%s\\nSPF on vs off (higher is better; db-load: time ratio off/on)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set yrange [0.5:*]
+set ylabel "relative to SPF off (log scale)"
+set xtics rotate by -30 scale 0
+set grid ytics
+set key top left
+plot '%s' using 2:xtic(1) title "SPF off" lc rgb "#999999", \\
+     '' using 3 title "SPF on" lc rgb "#2a6fdb"
+""" % (png, title.replace('"', "'"), dat)
+    r = subprocess.run(["gnuplot"], input=script, text=True,
+                       capture_output=True)
+    if r.returncode:
+        sys.exit("bench-report: gnuplot failed: " + r.stderr)
+    print("\nplot: %s" % png)
+
+
+if __name__ == "__main__":
+    main()
