@@ -18,7 +18,8 @@ export VCPUS MEM TIMEOUT ACCEL APPEND QUICK
 
 S := scripts
 
-.PHONY: help deps tree export series-check kernel guest initramfs check bench vm clean distclean \
+.PHONY: help deps tree export series-check kernel guest initramfs check bench bench-peers vm \
+	clean distclean \
 	kernel-debug kernel-release guest-debug guest-release
 
 help:
@@ -26,6 +27,9 @@ help:
 	@echo '  make check      build the debug kernel (KASAN, lockdep, DEBUG_VM) with patches/,'
 	@echo '                  boot it under QEMU, run the test suites; ends "N passed, N failed"'
 	@echo '  make bench      build the release kernel and run the benchmarks in the guest'
+	@echo '                  (each scenario with SPF off and on): table, CSV, PNG plot'
+	@echo '  make bench-peers  the same scenarios on SPF 6.1, unpatched 6.1 and Debian 6.12'
+	@echo '                  (per-VMA locks), kernels taking turns; one side-by-side table'
 	@echo "  make vm RUN='cmd' ADD='files'"
 	@echo '                  boot a kernel (KERNEL=release|debug), copy files to /opt, run cmd'
 	@echo '                  there, print its output and exit with its status'
@@ -76,6 +80,9 @@ check: guest-debug
 
 bench: guest-release
 	@$(S)/run-bench.sh
+
+bench-peers: guest-release
+	@$(S)/run-bench-peers.sh
 
 vm: guest-$(KERNEL)
 	@$(S)/run-vm.sh $(KERNEL) "$(RUN)" $(ADD)

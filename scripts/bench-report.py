@@ -5,6 +5,8 @@ ratio, the speculative success rate, the top abort reasons), a plain-text
 table on stdout, and a PNG plot of on versus off made with gnuplot.
 
     bench-report.py RESULTS-LOG OUT-DIR [TITLE]
+    bench-report.py --peers RESULTS-LOG OUT-DIR [TITLE]   (make bench-peers:
+        one column per kernel: SPF 6.1, SPF-off 6.1, unpatched 6.1, 6.12)
 """
 import csv
 import os
@@ -83,10 +85,67 @@ def fmt(v, digits=0):
     return ("%%.%df" % digits) % v
 
 
+PEER_COLUMNS = [("release", "1", "SPF 6.1"), ("release", "0", "SPF-off 6.1"),
+                ("base", "none", "unpatched 6.1"), ("v6.12", "none", "6.12")]
+
+
+def peers(runs, outdir, title):
+    """One column per kernel (and SPF setting): medians over the rounds."""
+    table = {}
+    names = []
+    for r in runs:
+        key, _ = metric(r["name"])
+        v = num(r.get(key))
+        if v is None:
+            continue
+        table.setdefault((r["name"], r["kernel"], r["spf"]), []).append(v)
+        if r["name"].endswith("-both"):
+            table.setdefault((r["name"] + ":churner", r["kernel"], r["spf"]),
+                             []).append(num(r["churn_ops_per_sec"]))
+        if r["name"] not in names:
+            names.append(r["name"])
+    print(title)
+    print("%-28s %-18s" % ("scenario", "metric") +
+          "".join("%15s" % c[2] for c in PEER_COLUMNS) + "   SPF/6.12")
+    out = []
+    for name in names:
+        for sub in ([name, name + ":churner"] if name.endswith("-both")
+                    else [name]):
+            key = ("churn_ops_per_sec" if sub.endswith(":churner")
+                   else metric(name)[0])
+            meds = []
+            for k, spf, _ in PEER_COLUMNS:
+                v = table.get((sub, k, spf))
+                meds.append(statistics.median(v) if v else None)
+            higher = metric(name)[1]
+            vs = None
+            if meds[0] and meds[3]:
+                vs = meds[0] / meds[3] if higher else meds[3] / meds[0]
+            print("%-28s %-18s" % (sub, key) +
+                  "".join("%15s" % fmt(m, 3) for m in meds) +
+                  "%11s" % fmt(vs, 3))
+            out.append([sub, key] + meds + [vs])
+    with open(os.path.join(outdir, "bench-peers.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["scenario", "metric"] + [c[2] for c in PEER_COLUMNS] +
+                   ["spf_vs_6.12"])
+        w.writerows(out)
+    print("\n(medians over the rounds; db-load is seconds, lower is better;"
+          " SPF/6.12 > 1 means SPF is better)")
+
+
 def main():
+    peer_mode = len(sys.argv) > 1 and sys.argv[1] == "--peers"
+    if peer_mode:
+        del sys.argv[1]
     log, outdir = sys.argv[1], sys.argv[2]
     title = sys.argv[3] if len(sys.argv) > 3 else ""
     runs = parse(log)
+    if peer_mode:
+        if not runs:
+            sys.exit("bench-report: no 'bench' lines in %s" % log)
+        os.makedirs(outdir, exist_ok=True)
+        return peers(runs, outdir, title)
     if not runs:
         sys.exit("bench-report: no 'bench' lines in %s" % log)
     os.makedirs(outdir, exist_ok=True)

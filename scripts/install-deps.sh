@@ -1,11 +1,15 @@
 #!/bin/sh
 # Install the Debian packages the harness needs, only those missing.
+#
+#   install-deps.sh [EXTRA-PACKAGE...]
 . "$(dirname "$0")/lib.sh"
 
 # Packages: kernel source and build deps, QEMU, guest userland, tools.
 PKGS="linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
 cpio xz-utils kmod rsync ccache git qemu-system-x86 busybox-static gnuplot-nox
 libcap-dev libnuma-dev python3"
+# Extra packages a target needs (make bench-peers: linux-source-6.12).
+PKGS="$PKGS $*"
 
 missing=
 for p in $PKGS; do
