@@ -13,21 +13,10 @@
  */
 #define _GNU_SOURCE
 #include <malloc.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-struct counter {
-	_Alignas(64) unsigned long n;
-	unsigned long found;
-};
+#include "bench.h"
 
-static atomic_int stop;
 static size_t chunk_records;
 static int searches = 4;
 
@@ -38,7 +27,7 @@ static void *worker(void *arg)
 	size_t i;
 	int s;
 
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!stopped()) {
 		uint64_t *buf = malloc(chunk_records * sizeof(*buf));
 
 		if (!buf) {
@@ -52,7 +41,7 @@ static void *worker(void *arg)
 
 			for (i = 0; i < chunk_records; i++)
 				if (buf[i] == key) {
-					c->found++;
+					c->aux++;	/* keys found */
 					break;
 				}
 		}
@@ -65,10 +54,8 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	int threads = 1, secs = 2, kib = 1024, opt, i;
-	unsigned long total = 0, found = 0;
+	unsigned long total, found = 0;
 	struct counter *c;
-	struct timespec a, b;
-	pthread_t *th;
 	double dt;
 
 	while ((opt = getopt(argc, argv, "t:s:c:n:")) != -1) {
@@ -85,21 +72,10 @@ int main(int argc, char **argv)
 	/* Every chunk is its own mmap, as with ebizzy's big allocations. */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	chunk_records = ((size_t)kib << 10) / sizeof(uint64_t);
-	th = calloc(threads, sizeof(*th));
-	c = aligned_alloc(64, threads * sizeof(*c));
-	memset(c, 0, threads * sizeof(*c));
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	c = counters(threads);
+	dt = run_threads(threads, worker, c, secs, &total);
 	for (i = 0; i < threads; i++)
-		pthread_create(&th[i], NULL, worker, &c[i]);
-	sleep(secs);
-	atomic_store(&stop, 1);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	for (i = 0; i < threads; i++) {
-		pthread_join(th[i], NULL);
-		total += c[i].n;
-		found += c[i].found;
-	}
-	dt = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+		found += c[i].aux;
 	if (found < total / chunk_records) {
 		fprintf(stderr, "ebizzy-lite: a searched key was not found\n");
 		return 1;

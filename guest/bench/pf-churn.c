@@ -14,35 +14,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
+
+#include "bench.h"
 
 #define CHURN_PAGES	16
 #define RESERVE		(64UL << 20)
 
-struct counter {
-	_Alignas(64) unsigned long n;
-};
-
-static atomic_int stop;
 static size_t region_len, page;
-static struct counter *faults;
 static unsigned long churn_ops;
 static const char *churn = "mmap";
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -59,11 +40,11 @@ static void *faulter(void *arg)
 
 	if (p == MAP_FAILED)
 		die("mmap");
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!stopped()) {
 		for (i = 0; i < region_len; i += page) {
 			p[i] = 1;
 			c->n++;
-			if (atomic_load_explicit(&stop, memory_order_relaxed))
+			if (stopped())
 				break;
 		}
 		madvise(p, region_len, MADV_DONTNEED);
@@ -94,7 +75,7 @@ static void *churner(void *arg)
 			die("mmap");
 		q[0] = 1;
 	}
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!stopped()) {
 		if (!strcmp(churn, "mmap")) {
 			q = mmap(a, len, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -123,11 +104,11 @@ static void *churner(void *arg)
 
 int main(int argc, char **argv)
 {
-	int threads = 1, secs = 2, mib = 16, opt, i;
+	int threads = 1, secs = 2, mib = 16, opt;
 	const char *only = "both";
-	pthread_t *th, ct;
-	unsigned long total = 0;
-	double t0, dt;
+	unsigned long total;
+	pthread_t ct;
+	double dt;
 
 	while ((opt = getopt(argc, argv, "t:s:m:c:o:")) != -1) {
 		switch (opt) {
@@ -155,22 +136,9 @@ int main(int argc, char **argv)
 		threads = 0;
 	page = sysconf(_SC_PAGESIZE);
 	region_len = (size_t)mib << 20;
-	th = calloc(threads ? threads : 1, sizeof(*th));
-	faults = aligned_alloc(64, (threads ? threads : 1) * sizeof(*faults));
-	memset(faults, 0, (threads ? threads : 1) * sizeof(*faults));
-
-	t0 = now();
-	for (i = 0; i < threads; i++)
-		pthread_create(&th[i], NULL, faulter, &faults[i]);
 	if (strcmp(only, "faulters"))
 		pthread_create(&ct, NULL, churner, NULL);
-	sleep(secs);
-	atomic_store(&stop, 1);
-	dt = now() - t0;
-	for (i = 0; i < threads; i++) {
-		pthread_join(th[i], NULL);
-		total += faults[i].n;
-	}
+	dt = run_threads(threads, faulter, counters(threads), secs, &total);
 	if (strcmp(only, "faulters"))
 		pthread_join(ct, NULL);
 	printf("faulters=%d churn=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f\n",

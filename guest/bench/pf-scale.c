@@ -13,21 +13,10 @@
  * Prints: threads, mapping, seconds, faults, faults_per_sec.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-struct counter {
-	_Alignas(64) unsigned long n;
-};
+#include "bench.h"
 
-static atomic_int stop;
 static size_t len, page;
 static int map_flags = MAP_PRIVATE;
 
@@ -36,7 +25,7 @@ static void *worker(void *arg)
 	struct counter *c = arg;
 	size_t i;
 
-	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+	while (!stopped()) {
 		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       map_flags | MAP_ANONYMOUS, -1, 0);
 
@@ -47,7 +36,7 @@ static void *worker(void *arg)
 		for (i = 0; i < len; i += page) {
 			p[i] = 1;
 			c->n++;
-			if (atomic_load_explicit(&stop, memory_order_relaxed))
+			if (stopped())
 				break;
 		}
 		munmap(p, len);
@@ -57,12 +46,9 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-	int threads = 1, secs = 2, mib = 32, opt, i;
+	int threads = 1, secs = 2, mib = 32, opt;
 	const char *mapping = "private";
-	struct counter *c;
-	unsigned long total = 0;
-	struct timespec a, b;
-	pthread_t *th;
+	unsigned long total;
 	double dt;
 
 	while ((opt = getopt(argc, argv, "t:s:m:p:")) != -1) {
@@ -84,20 +70,7 @@ int main(int argc, char **argv)
 	}
 	page = sysconf(_SC_PAGESIZE);
 	len = (size_t)mib << 20;
-	th = calloc(threads, sizeof(*th));
-	c = aligned_alloc(64, threads * sizeof(*c));
-	memset(c, 0, threads * sizeof(*c));
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (i = 0; i < threads; i++)
-		pthread_create(&th[i], NULL, worker, &c[i]);
-	sleep(secs);
-	atomic_store(&stop, 1);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	for (i = 0; i < threads; i++) {
-		pthread_join(th[i], NULL);
-		total += c[i].n;
-	}
-	dt = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	dt = run_threads(threads, worker, counters(threads), secs, &total);
 	printf("threads=%d mapping=%s seconds=%.3f faults=%lu faults_per_sec=%.0f\n",
 	       threads, mapping, dt, total, total / dt);
 	return 0;
