@@ -62,7 +62,7 @@ run() {
 		done
 		i=$((i + 1))
 	done
-	[ -w $knob ] && echo 1 >$knob
+	if [ -w $knob ]; then echo 1 >$knob; fi
 }
 
 prefixes=${*:-""}
