@@ -125,6 +125,26 @@ def peers(runs, outdir, title):
                   "".join("%15s" % fmt(m, 3) for m in meds) +
                   "%11s" % fmt(vs, 3))
             out.append([sub, key] + meds + [vs])
+    # pf-churn as fractions of each kernel's own ceilings: this separates
+    # the locking from the kernels' other differences in speed.
+    fr = []
+    for c in ("mmap", "mprotect", "mremap"):
+        cells = []
+        for k, spf, _ in PEER_COLUMNS:
+            def med(n):
+                v = table.get((n, k, spf))
+                return statistics.median(v) if v else None
+            fl, ch = med("pf-churn-%s-faulters" % c), med("pf-churn-%s-churner" % c)
+            bf, bc = med("pf-churn-%s-both" % c), med("pf-churn-%s-both:churner" % c)
+            cells.append(bf / fl + bc / ch if fl and ch and bf is not None and
+                         bc is not None else None)
+        fr.append(["pf-churn-%s fractions sum" % c, "of own ceilings"] + cells +
+                   [cells[0] / cells[3] if cells[0] and cells[3] else None])
+    for row in fr:
+        print("%-28s %-18s" % (row[0], row[1]) +
+              "".join("%15s" % fmt(m, 3) for m in row[2:6]) +
+              "%11s" % fmt(row[6], 3))
+        out.append(row)
     with open(os.path.join(outdir, "bench-peers.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["scenario", "metric"] + [c[2] for c in PEER_COLUMNS] +
