@@ -1,7 +1,7 @@
 # Speculative page faults for Linux 6.1: build, boot and test harness.
 # 'make help' lists the targets and variables. The work is done by scripts/.
 
-KNOWN_VARS := KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK SUITES
+KNOWN_VARS := KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK SUITES DURATION STRESS SEED
 KERNEL ?= release
 
 # Refuse variables we do not know: a typo would otherwise be silently ignored.
@@ -14,11 +14,11 @@ ifeq ($(filter $(KERNEL),debug release),)
 $(error KERNEL must be debug or release, not '$(KERNEL)')
 endif
 
-export VCPUS MEM TIMEOUT ACCEL APPEND QUICK
+export VCPUS MEM TIMEOUT ACCEL APPEND QUICK DURATION STRESS SEED
 
 S := scripts
 
-.PHONY: help deps tree export series-check kernel guest initramfs check bench bench-peers vm \
+.PHONY: help deps tree export series-check kernel guest initramfs check stress bench bench-peers vm \
 	clean distclean \
 	kernel-debug kernel-release guest-debug guest-release
 
@@ -26,6 +26,8 @@ help:
 	@echo 'Speculative page faults for Linux 6.1 -- targets:'
 	@echo '  make check      build the debug kernel (KASAN, lockdep, DEBUG_VM) with patches/,'
 	@echo '                  boot it under QEMU, run the test suites; ends "N passed, N failed"'
+	@echo '  make stress DURATION=30m  the reliability runs on the debug kernel: race soak'
+	@echo '                  with a page-content oracle, fault injection, SPF on/off diff'
 	@echo '  make bench      build the release kernel and run the benchmarks in the guest'
 	@echo '                  (each scenario with SPF off and on): table, CSV, PNG plot'
 	@echo '  make bench-peers  the same scenarios on SPF 6.1, unpatched 6.1 and Debian 6.12'
@@ -47,8 +49,11 @@ help:
 	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
 	@echo '  APPEND="..."           extra kernel command line'
 	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
-	@echo '                         smoke-spf-off selftests-vm-spf-off)'
+	@echo '                         smoke-spf-off selftests-vm-spf-off stress)'
 	@echo '  QUICK=1                bench: one short run per scenario'
+	@echo '  DURATION=5m            stress: length of each part (90s, 30m, 2h)'
+	@echo '  STRESS="soak inject diff"  stress: the parts (and control: the soak, SPF off)'
+	@echo '  SEED=N                 stress: replay the random choices of a run'
 	@echo 'Logs: build/logs/<run>.console.log (kernel) and <run>.results.log (guest output).'
 
 deps:
@@ -77,6 +82,9 @@ guest initramfs: guest-$(KERNEL)
 
 check: guest-debug
 	@$(S)/run-check.sh $(SUITES)
+
+stress: guest-debug
+	@$(S)/run-stress.sh
 
 bench: guest-release
 	@$(S)/run-bench.sh

@@ -6,7 +6,11 @@
 #
 #   run-tests.sh [SUITE...]   suites: spf smoke selftests-vm, and
 #                             smoke-spf-off selftests-vm-spf-off (the same
-#                             with vm.speculative_page_fault=0); default: all
+#                             with vm.speculative_page_fault=0), stress (the
+#                             short reliability runs); default: all of them.
+#                             make stress: stress-soak stress-control
+#                             stress-inject stress-diff (STRESS_SECS,
+#                             STRESS_STEPS, STRESS_SEED from the environment)
 cd /spf || exit 1
 tmp=/tmp/run-tests.$$
 
@@ -100,11 +104,26 @@ setup_swap() {
 		echo "# swap: $(awk '/SwapTotal/ { print $2 / 1024 " MiB" }' /proc/meminfo) on zram0"
 }
 
+# Reliability (run-stress.sh): the short version in make check, proving
+# the oracle with SPF off first; make stress runs each part for as long as
+# STRESS_SECS says.
+suite_stress() {
+	seed=${STRESS_SEED:-}
+	sh /spf/run-stress.sh control 20 $seed
+	sh /spf/run-stress.sh soak 60 $seed
+	sh /spf/run-stress.sh inject 60 $seed
+	sh /spf/run-stress.sh diff 1500 $seed
+}
+
 run_suites() {
 	setup_swap
-	for s in ${*:-spf smoke selftests-vm smoke-spf-off selftests-vm-spf-off}; do
+	for s in ${*:-spf smoke selftests-vm smoke-spf-off selftests-vm-spf-off stress}; do
 		case $s in
 		spf) suite_spf ;;
+		stress) suite_stress ;;
+		stress-soak|stress-control|stress-inject)
+			sh /spf/run-stress.sh "${s#stress-}" "${STRESS_SECS:-300}" ${STRESS_SEED:-} ;;
+		stress-diff) sh /spf/run-stress.sh diff "${STRESS_STEPS:-6000}" ${STRESS_SEED:-} ;;
 		smoke) suite_smoke ;;
 		selftests-vm) suite_selftests_vm ;;
 		smoke-spf-off) spf_off suite_smoke "$s" ;;

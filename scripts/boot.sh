@@ -71,6 +71,11 @@ pack_job() {
 	cat "$base" "$run/job.cpio.gz" >"$run/initrd"
 }
 
+# The debug kernel poisons freed pages (CONFIG_PAGE_POISONING): a page
+# written after it was freed is reported when it is allocated again.
+kind_args=
+[ "$kind" = debug ] && kind_args=page_poison=1
+
 # qemu ACCEL SECONDS CONSOLE RESULTS: boot the packed initrd; returns QEMU's
 # status (124 on timeout). The results file fills while the guest runs.
 qemu() {
@@ -79,7 +84,7 @@ qemu() {
 		-chardev file,id=con,path="$3" -serial chardev:con \
 		-chardev file,id=res,path="$4" -serial chardev:res \
 		-kernel "$kernel" -initrd "$run/initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic secretmem.enable=1 ${APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic secretmem.enable=1 $kind_args ${APPEND:-}" \
 		</dev/null >"$run/qemu.out" 2>&1
 }
 

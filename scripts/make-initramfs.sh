@@ -30,10 +30,10 @@ spec=$BUILD/initramfs.spec
 	for f in "$SPF_ROOT"/guest/*.sh "$SPF_ROOT"/guest/selftests/*.list; do
 		[ -e "$f" ] && echo "file /spf/${f##*/} $f 0755 0 0"
 	done
-	(cd "$BUILD/guest" && find tests bench selftests -type d) | while read -r d; do
+	(cd "$BUILD/guest" && find tests bench stress selftests -type d) | while read -r d; do
 		echo "dir /spf/$d 0755 0 0"
 	done
-	(cd "$BUILD/guest" && find tests bench selftests -type f -perm -u+x) | while read -r f; do
+	(cd "$BUILD/guest" && find tests bench stress selftests -type f -perm -u+x) | while read -r f; do
 		echo "file /spf/$f $BUILD/guest/$f 0755 0 0"
 	done
 } >"$spec"

@@ -4,33 +4,37 @@
 # A kernel splat, a hang or a guest that dies counts as a failed test.
 #
 #   run-check.sh [SUITE...]
+# Environment: RUN_NAME names the logs (check; make stress uses stress),
+# GUEST_ENV is put before the guest's command (make stress: the durations).
 . "$(dirname "$0")/lib.sh"
 
 export MEM=${MEM:-4G} TIMEOUT=${TIMEOUT:-2400}
-job=$BUILD/logs/check.job
+name=${RUN_NAME:-check}
+job=$BUILD/logs/$name.job
 mkdir -p "$BUILD/logs" "$BUILD/results"
-echo "sh /spf/run-tests.sh $*" >"$job"
+echo "${GUEST_ENV:-} sh /spf/run-tests.sh $*" >"$job"
 
-"$SPF_ROOT/scripts/boot.sh" debug check "$job" && rc=0 || rc=$?
+"$SPF_ROOT/scripts/boot.sh" debug "$name" "$job" && rc=0 || rc=$?
 
-tap=$BUILD/results/check.tap
-grep -E '^(ok|not ok) [0-9]+ ' "$BUILD/logs/check.results.log" >"$tap" || true
+tap=$BUILD/results/$name.tap
+console=build/logs/$name.console.log
+grep -E '^(ok|not ok) [0-9]+ ' "$BUILD/logs/$name.results.log" >"$tap" || true
 n=$(wc -l <"$tap")
 extra() { n=$((n + 1)); echo "$1 $n - $2" | tee -a "$tap"; }
 case $rc in
-124) extra "not ok" "guest finished within TIMEOUT=${TIMEOUT}s (console: build/logs/check.console.log)" ;;
-125) extra "not ok" "guest reported its status (it died; console: build/logs/check.console.log)" ;;
+124) extra "not ok" "guest finished within TIMEOUT=${TIMEOUT}s (console: $console)" ;;
+125) extra "not ok" "guest reported its status (it died; console: $console)" ;;
 esac
-if "$SPF_ROOT/scripts/scan-console.sh" "$BUILD/logs/check.console.log" 2>/dev/null; then
+if "$SPF_ROOT/scripts/scan-console.sh" "$SPF_ROOT/$console" 2>/dev/null; then
 	extra "ok" "kernel console has no splat"
 else
-	extra "not ok" "kernel console has no splat (see the splat above and build/logs/check.console.log)"
+	extra "not ok" "kernel console has no splat (see the splat above and $console)"
 fi
 
 skipped=$(grep -c '^ok .*# SKIP' "$tap" || true)
 passed=$(( $(grep -c '^ok ' "$tap" || true) - skipped ))
 failed=$(grep -c '^not ok ' "$tap" || true)
 [ "$failed" -eq 0 ] || { echo "failed tests:"; grep '^not ok ' "$tap"; }
-echo "TAP results: build/results/check.tap; guest output: build/logs/check.results.log; console: build/logs/check.console.log"
+echo "TAP results: build/results/$name.tap; guest output: build/logs/$name.results.log; console: $console"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -7,7 +7,7 @@
 
 log=${1:-}
 [ -f "$log" ] || die "usage: scan-console.sh CONSOLE-LOG"
-pattern='BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: rcu_|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP|blocked for more than|list_add corruption|list_del corruption|Bad page|bad pagetable|ODEBUG|Unable to handle|segfault at.*in .*\[kernel'
+pattern='BUG:|WARNING:|KASAN|UBSAN|Oops|Kernel panic|kernel BUG|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: rcu_|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP|blocked for more than|list_add corruption|list_del corruption|Bad page|bad pagetable|ODEBUG|Unable to handle|segfault at.*in .*\[kernel|pagealloc: memory corruption|Bad rss-counter'
 hits=$(tr -d '\r' <"$log" | grep -nE "$pattern" || true)
 [ -z "$hits" ] && exit 0
 first=$(echo "$hits" | head -n 1 | cut -d: -f1)

@@ -1,0 +1,197 @@
+#!/bin/sh
+# Reliability runs in the guest; prints TAP lines ("ok - stress: ...") for
+# run-tests.sh, everything else behind "# ".
+#
+#   run-stress.sh soak SECONDS [SEED]     race soak (spf-stress), then the leak check
+#   run-stress.sh control SECONDS [SEED]  the same soak with SPF off: proves the oracle
+#   run-stress.sh inject SECONDS [SEED]   the soak with failslab and fail_page_alloc:
+#                                         half the time failing only allocations that
+#                                         cannot sleep (the speculative path's), half
+#                                         failing all of the workers' allocations
+#   run-stress.sh diff STEPS [SEED]       spf-diff with SPF off, then on, 1 and 4
+#                                         threads: the transcripts must be identical
+# The seed defaults to one drawn from the clock; it is printed either way.
+bin=/spf/stress
+knob=/proc/sys/vm/speculative_page_fault
+dbg=/sys/kernel/debug
+tmp=/tmp/run-stress.$$
+mode=${1:-}; amount=${2:-}; seed=${3:-$(( $(date +%s) % 1000000 ))}
+
+tap() {	# tap ok|"not ok" TEXT
+	echo "$1 - stress: $2"
+}
+
+# The kernel's own background writers race too: ksmd merges and khugepaged
+# collapses the arena's pages, NUMA balancing unmaps them for hinting faults.
+background_writers() {
+	echo 1 >/sys/kernel/mm/ksm/run 2>/dev/null
+	echo 20 >/sys/kernel/mm/ksm/sleep_millisecs 2>/dev/null
+	echo 1000 >/sys/kernel/mm/ksm/pages_to_scan 2>/dev/null
+	k=/sys/kernel/mm/transparent_hugepage/khugepaged
+	echo 100 >$k/scan_sleep_millisecs 2>/dev/null
+	echo 100 >$k/alloc_sleep_millisecs 2>/dev/null
+	echo 4096 >$k/pages_to_scan 2>/dev/null
+	echo 1 >/proc/sys/kernel/numa_balancing 2>/dev/null
+}
+
+# Memory and VMAs in use, once freed memory has settled: VMAs are freed after
+# an RCU grace period, and KASAN keeps freed objects of every cache in its
+# quarantine (up to 1/32 of memory) until that cache is shrunk.
+usage_now() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	for i in 1 2; do
+		sleep 1
+		for c in /sys/kernel/slab/*/shrink; do
+			echo 1 >"$c" 2>/dev/null
+		done
+	done
+	vma=$(awk '$1 == "vm_area_struct" { print $2 }' /proc/slabinfo 2>/dev/null)
+	# Free pages: the buddy lists and the per-CPU lists (up to thousands
+	# of pages per CPU and zone, which nr_free_pages does not count).
+	free=$(awk '$1 == "pages" && $2 == "free" { f += $3 } $1 == "count:" { f += $2 }
+		END { print f + 0 }' /proc/zoneinfo)
+	# Memory that swap holds for a while after its users are gone: the
+	# swap cache, and zram's compressed store (compacted first).
+	zram=0
+	if [ -e /sys/block/zram0/mm_stat ]; then
+		echo 1 >/sys/block/zram0/compact 2>/dev/null
+		zram=$(awk '{ print int($3 / 4096) }' /sys/block/zram0/mm_stat)
+	fi
+	awk -v vma="${vma:-0}" -v free="$free" -v zram="$zram" '
+		/^nr_anon_pages / { a = $2 } /^nr_page_table_pages / { p = $2 }
+		/^nr_swapcache / { c = $2 }
+		END { print a + 0, p + 0, free, vma, c + zram }' /proc/vmstat
+}
+
+# After the stress process has exited, the memory it used must come back.
+# The slack covers what the shell and per-CPU caches move in the meantime.
+leak_check() {	# leak_check NAME "BEFORE"
+	set -- "$1" $2 $(usage_now)
+	name=$1 anon=$(( $7 - $2 )) pt=$(( $8 - $3 )) vma=$(( ${10} - $5 )) swap=$(( ${11} - $6 ))
+	free=$(( $4 - $9 - swap ))
+	what="anon pages $anon, page tables $pt, free pages $free fewer (besides $swap more in swap cache and zram), VMAs $vma"
+	if [ "$5" -eq 0 ]; then	# no vm_area_struct line
+		tap "not ok" "$name: no leak (no vm_area_struct in /proc/slabinfo: is slab merging on?)"
+	elif [ $anon -le 256 ] && [ $pt -le 16 ] && [ $free -le 2048 ] && [ $vma -le 64 ]; then
+		tap ok "$name: no leak ($what)"
+	else
+		tap "not ok" "$name: no leak ($what; slack 256, 16, 2048, 64)"
+	fi
+}
+
+counter() {
+	awk -v n="$1" '$1 == n { print $2 }' /proc/vmstat
+}
+
+# spf-stress under the current settings; prints its report behind "# ".
+stress() {	# stress NAME SECONDS [ARGS...]
+	name=$1 secs=$2
+	shift 2
+	echo "spf-test: stress: $name (seed $seed)" >/dev/kmsg
+	timeout -s KILL $(( secs + 300 )) $bin/spf-stress -d "$secs" -s "$seed" "$@" >$tmp 2>&1
+	rc=$?
+	sed 's/^/# /' $tmp
+	case $rc in
+	0) tap ok "$name: no wrong page, signal or syscall result in ${secs}s (seed $seed)" ;;
+	137) tap "not ok" "$name: killed at the timeout (seed $seed)" ;;
+	*) tap "not ok" "$name: $(grep -c ^ERROR $tmp) errors, exit status $rc (seed $seed; replay: spf-stress $* -s $seed -d $secs)" ;;
+	esac
+}
+
+soak() {	# soak NAME SECONDS SPF
+	before=$(usage_now)
+	old=$(cat $knob)
+	echo "$3" >$knob
+	s0=$(counter spf_success)
+	stress "$1" "$2"
+	echo "# speculative faults during the run: $(( $(counter spf_success) - s0 ))"
+	echo "$old" >$knob
+	leak_check "$1" "$before"
+}
+
+inject_set() {	# inject_set PROBABILITY IGNORE-GFP-WAIT
+	for f in failslab fail_page_alloc; do
+		echo 0 >$dbg/$f/verbose
+		echo Y >$dbg/$f/task-filter
+		echo 1 >$dbg/$f/interval
+		echo 0 >$dbg/$f/space
+		echo 1000000 >$dbg/$f/times
+		echo "$2" >$dbg/$f/ignore-gfp-wait
+		echo "$1" >$dbg/$f/probability
+	done
+	echo N >$dbg/fail_page_alloc/ignore-gfp-highmem
+	echo 0 >$dbg/fail_page_alloc/min-order
+}
+
+inject_count() {	# failures injected since inject_set; turns injection off
+	n=0
+	for f in failslab fail_page_alloc; do
+		echo 0 >$dbg/$f/probability
+		n=$(( n + 1000000 - $(cat $dbg/$f/times) ))
+	done
+	echo $n
+}
+
+inject() {	# inject SECONDS
+	[ -d $dbg/failslab ] || mount -t debugfs none $dbg 2>/dev/null
+	if [ ! -d $dbg/failslab ] || [ ! -d $dbg/fail_page_alloc ]; then
+		tap "not ok" "inject: no failslab/fail_page_alloc in debugfs (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC)"
+		return
+	fi
+	half=$(( ($1 + 1) / 2 ))
+	before=$(usage_now)
+	for phase in nowait:20:Y all:3:N; do
+		name=inject-${phase%%:*} rest=${phase#*:}
+		inject_set "${rest%%:*}" "${rest#*:}"
+		a0=$(counter spf_abort_nomem) s0=$(counter spf_success)
+		stress "$name" $half -i
+		n=$(inject_count)
+		echo "# $name: $n allocations failed on purpose; speculative faults $(( $(counter spf_success) - s0 )), aborted for memory $(( $(counter spf_abort_nomem) - a0 ))"
+		if [ "$n" -gt 0 ]; then
+			tap ok "$name: failures were injected ($n)"
+		else
+			tap "not ok" "$name: failures were injected (none: is the task filter working?)"
+		fi
+	done
+	leak_check inject "$before"
+}
+
+diff_run() {	# diff_run STEPS
+	for t in 1 4; do
+		echo "spf-test: stress: diff -t $t (seed $seed)" >/dev/kmsg
+		old=$(cat $knob)
+		for spf in 0 1; do
+			echo $spf >$knob
+			timeout -s KILL 600 $bin/spf-diff -s "$seed" -n "$1" -t $t -o $tmp.$spf 2>$tmp.err ||
+				{ cat $tmp.err; echo "# spf-diff exited with status $? (SPF $spf)"; }
+		done
+		echo "$old" >$knob
+		name="diff: $t thread(s), $1 steps each, SPF off and on give the same transcript (seed $seed)"
+		if [ -s $tmp.0 ] && cmp -s $tmp.0 $tmp.1; then
+			echo "# transcript: $(wc -l <$tmp.0) lines, $(grep -c ' signal ' $tmp.0) signals, $(grep -c -- '-> -1 ' $tmp.0) failed syscalls"
+			tap ok "$name"
+		else
+			diff $tmp.0 $tmp.1 | head -n 20 | sed 's/^/# /'
+			tap "not ok" "$name; replay: spf-diff -s $seed -n $1 -t $t"
+		fi
+		rm -f $tmp.0 $tmp.1 $tmp.err
+	done
+}
+
+case $mode in
+soak|control|inject)
+	case $amount in ''|*[!0-9]*) echo "not ok - stress: $mode: SECONDS must be a number (got '$amount')"; exit 1 ;; esac
+	background_writers
+	case $mode in
+	soak) soak soak "$amount" 1 ;;
+	control) soak control-spf-off "$amount" 0 ;;
+	inject) inject "$amount" ;;
+	esac ;;
+diff)
+	case $amount in ''|*[!0-9]*) echo "not ok - stress: diff: STEPS must be a number (got '$amount')"; exit 1 ;; esac
+	diff_run "$amount" ;;
+*)
+	echo "not ok - stress: unknown mode '$mode' (soak, control, inject or diff)" ;;
+esac
+rm -f $tmp
