@@ -96,11 +96,11 @@ leak_check() {	# leak_check NAME "BEFORE" [COMMIT-SLACK-KB]
 	what="anon pages $anon, page tables $pt, free pages $free fewer (besides $swap more in swap cache and zram, $slab in slab), VMAs $vma, anon_vmas and chains $avc, Committed_AS $commit kB"
 	if [ "$6" -eq 0 ]; then	# no vm_area_struct line
 		tap "not ok" "$name: no leak (no vm_area_struct in /proc/slabinfo: is slab merging on?)"
-	elif [ $anon -le 256 ] && [ $pt -le 16 ] && [ $free -le 2048 ] && [ $vma -le 128 ] &&
+	elif [ $anon -le 256 ] && [ $pt -le 64 ] && [ $free -le 2048 ] && [ $vma -le 128 ] &&
 		[ $avc -le 256 ] && [ $commit -le $commit_slack ]; then
 		tap ok "$name: no leak ($what)"
 	else
-		tap "not ok" "$name: no leak ($what; slack 256, 16, 2048, 128, 256, $commit_slack kB)"
+		tap "not ok" "$name: no leak ($what; slack 256, 64, 2048, 128, 256, $commit_slack kB)"
 	fi
 }
 
