@@ -52,3 +52,119 @@ series_files() {
 export GIT_AUTHOR_NAME="SPF harness" GIT_AUTHOR_EMAIL="spf@localhost"
 export GIT_COMMITTER_NAME="SPF harness" GIT_COMMITTER_EMAIL="spf@localhost"
 export KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER=spf KBUILD_BUILD_HOST=spf
+
+# The guest's architecture, in this one place. The Makefile passes make's
+# ARCH, MMU and LA57 as SPF_ARCH, SPF_MMU and SPF_LA57 (ARCH itself is
+# kbuild's). arch_setup refuses bad values and sets:
+#   KARCH kernel ARCH; CROSS its CROSS_COMPILE prefix ('' for the host's gcc);
+#   TRIPLE the GNU triple; DEBARCH the Debian architecture; MACHINE the vm
+#   selftests' name for it; ELF what file(1) says of its binaries;
+#   KIMAGE the kernel image target and KIMAGE_PATH its path in the build dir;
+#   QEMU, its Debian package QEMU_PKG, QEMU_ARGS (machine, CPU) and
+#   QEMU_CHANNELS (the devices of the
+#   chardevs con, the kernel console, and res, the results channel);
+#   CONSOLE the kernel's console; ARCH_APPEND kernel command line words;
+#   GUEST the guest in words (x86_64 LA57, ppc64le hash MMU, ...);
+#   KASAN 1 if the debug kernel has KASAN; TSCALE how much slower than
+#   x86_64 its guest runs under TCG, rounded up (default timeouts are scaled
+#   by it; measured on 2 host cores: the ppc64le debug kernel, without KASAN,
+#   runs the suites faster than x86_64's, arm64's up to 1.5 times slower);
+#   ASFX the suffix of its build outputs and SFX that of its runs' logs and
+#   results: both empty for x86_64 as it always was.
+arch_setup() {
+	SPF_ARCH=${SPF_ARCH:-x86_64} SPF_MMU=${SPF_MMU:-} SPF_LA57=${SPF_LA57:-}
+	case $SPF_LA57 in ''|0|1) ;; *) die "LA57 must be 1 or 0 (got '$SPF_LA57')" ;; esac
+	[ "$SPF_LA57" != 1 ] || [ "$SPF_ARCH" = x86_64 ] ||
+		die "LA57=1 (5-level paging) is for ARCH=x86_64, not $SPF_ARCH"
+	[ -z "$SPF_MMU" ] || [ "$SPF_ARCH" = ppc64le ] ||
+		die "MMU=$SPF_MMU is for ARCH=ppc64le (radix or hash), not $SPF_ARCH"
+	ARCH_APPEND= KASAN=1 ASFX=-$SPF_ARCH SFX=-$SPF_ARCH GUEST=$SPF_ARCH
+	case $SPF_ARCH in
+	x86_64)
+		KARCH=x86 TRIPLE=x86_64-linux-gnu DEBARCH=amd64 MACHINE=x86_64 ELF=x86-64
+		KIMAGE=bzImage KIMAGE_PATH=arch/x86/boot/bzImage
+		QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 QEMU_ARGS="-cpu max" CONSOLE=ttyS0 TSCALE=1
+		QEMU_CHANNELS="-serial chardev:con -serial chardev:res"
+		ASFX= SFX=
+		[ "$SPF_LA57" != 1 ] || QEMU_ARGS="-cpu max,+la57" SFX=-la57 GUEST="x86_64 LA57" ;;
+	ppc64le)
+		case ${SPF_MMU:=radix} in
+		radix) ;;
+		hash) ARCH_APPEND=disable_radix SFX=$SFX-hash ;;
+		*) die "MMU must be radix or hash (got '$SPF_MMU')" ;;
+		esac
+		GUEST="ppc64le $SPF_MMU MMU"
+		# KASAN on ppc64 is radix-only in 6.1, and the debug kernel boots both.
+		KARCH=powerpc TRIPLE=powerpc64le-linux-gnu DEBARCH=ppc64el MACHINE=ppc64
+		ELF="64-bit PowerPC" KIMAGE=vmlinux KIMAGE_PATH=vmlinux KASAN=0
+		QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc QEMU_ARGS="-M pseries -cpu power9" CONSOLE=hvc0 TSCALE=1
+		# Each -serial is a spapr-vty: hvc0 and hvc1 in the guest.
+		QEMU_CHANNELS="-serial chardev:con -serial chardev:res"
+		ARCH_APPEND="$ARCH_APPEND spf_results=/dev/hvc1" ;;
+	arm64)
+		KARCH=arm64 TRIPLE=aarch64-linux-gnu DEBARCH=arm64 MACHINE=arm64 ELF="ARM aarch64"
+		KIMAGE=Image KIMAGE_PATH=arch/arm64/boot/Image
+		QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm QEMU_ARGS="-M virt,gic-version=3 -cpu max" CONSOLE=ttyAMA0 TSCALE=2
+		# The PL011 is the console; virt has one UART, so results go to a virtio console.
+		QEMU_CHANNELS="-serial chardev:con -device virtio-serial-device -device virtconsole,chardev=res"
+		ARCH_APPEND="spf_results=/dev/hvc0" ;;
+	*) die "ARCH must be x86_64, ppc64le or arm64 (got '$SPF_ARCH')" ;;
+	esac
+	ARCH_APPEND=${ARCH_APPEND# }
+	CROSS=$TRIPLE-
+	[ "$(host_arch)" != "$SPF_ARCH" ] || CROSS=
+	export SPF_ARCH SPF_MMU SPF_LA57
+}
+
+# The host in arch_setup's names (uname -m says aarch64 for arm64).
+host_arch() {
+	case $(uname -m) in aarch64) echo arm64 ;; *) uname -m ;; esac
+}
+
+# Build outputs and run names of the chosen architecture.
+kernel_dir() { echo "$BUILD/kernel$ASFX-$1"; }	# kernel_dir debug|release|...
+guest_dir() { echo "$BUILD/guest$ASFX"; }
+initramfs_path() { echo "$BUILD/initramfs$ASFX.cpio.gz"; }
+sysroot_dir() { echo "$BUILD/sysroot-$SPF_ARCH"; }	# foreign arches' static libs, busybox
+run_name() { echo "$1$SFX"; }			# run_name check -> check-ppc64le-hash
+scaled() { echo $(( $1 * TSCALE )); }		# scaled SECONDS: a default timeout
+
+# Where the guest's busybox and static libraries come from: the host's own
+# packages when it is of the guest's arch, else the arch's Debian packages
+# unpacked into build/sysroot-<arch> (install-deps.sh).
+guest_busybox() {
+	if [ -z "$CROSS" ]; then echo /bin/busybox; else echo "$(sysroot_dir)/bin/busybox"; fi
+}
+guest_libdir() {
+	if [ -z "$CROSS" ]; then echo "/usr/lib/$TRIPLE"; else echo "$(sysroot_dir)/usr/lib/$TRIPLE"; fi
+}
+
+# check_static FILE: die unless FILE is a static executable of the chosen arch.
+check_static() {
+	need file
+	what=$(file -b "$1" 2>/dev/null) || die "$1 not found"
+	case $what in
+	*"$ELF"*) ;;
+	*) die "$1 is not a $SPF_ARCH program (file says: $what)" ;;
+	esac
+	case $what in
+	*static*) ;;
+	*) die "$1 is dynamically linked: the guest has no shared libraries (file says: $what)" ;;
+	esac
+}
+
+# The accelerator a run used, for report titles: the cached probe's verdict
+# for ACCEL=auto on a host of the guest's arch; TCG on any other host.
+accel_used() {
+	case ${ACCEL:-auto} in
+	auto)
+		if [ "$(host_arch)" = "$SPF_ARCH" ]; then
+			sed -n 2p "$BUILD/accel-probe$SFX" 2>/dev/null || echo '?'
+		else
+			echo tcg
+		fi ;;
+	*) echo "$ACCEL" ;;
+	esac
+}
+
+arch_setup
