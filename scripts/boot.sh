@@ -1,5 +1,7 @@
 #!/bin/sh
 # Boot a built kernel under QEMU, run one job in the guest, return its status.
+# The guest's architecture is SPF_ARCH (make's ARCH; see arch_setup in lib.sh
+# for its QEMU machine, consoles and kernel image).
 #
 #   boot.sh KIND NAME JOB [HOST-FILE...]
 #
@@ -10,21 +12,22 @@
 # Exit status: the job's, or 1 for a splat, 124 for a timeout, 125 for a
 # guest that died without reporting a status.
 #
-# Environment: VCPUS (2), MEM (MiB or nG, 2G), TIMEOUT (seconds, 600),
-# ACCEL (auto, kvm or tcg), APPEND (extra kernel command line).
+# Environment: VCPUS (2), MEM (MiB or nG, 2G), TIMEOUT (seconds, 600 on
+# x86_64, scaled for slower guests), ACCEL (auto, kvm or tcg), APPEND (extra
+# kernel command line), SPF_ARCH, SPF_MMU, SPF_LA57 (the guest).
 . "$(dirname "$0")/lib.sh"
 
 kind=${1:-}; name=${2:-}; job=${3:-}
 [ $# -ge 3 ] || die "usage: boot.sh debug|release NAME JOB [HOST-FILE...]"
 shift 3
-VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-600}; ACCEL=${ACCEL:-auto}
-need qemu-system-x86_64 timeout
+VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-$(scaled 600)}; ACCEL=${ACCEL:-auto}
+need "$QEMU" timeout
 
-kernel=$BUILD/kernel-$kind/arch/x86/boot/bzImage
-base=$BUILD/initramfs.cpio.gz
+kernel=$(kernel_dir "$kind")/$KIMAGE_PATH
+base=$(initramfs_path)
 gen=$("$SPF_ROOT/scripts/gen-init-cpio.sh")
-[ -f "$kernel" ] || die "no $kind kernel: run 'make kernel KERNEL=$kind'"
-[ -f "$base" ] || die "no initramfs: run 'make initramfs'"
+[ -f "$kernel" ] || die "no $SPF_ARCH $kind kernel: run 'make kernel KERNEL=$kind${ASFX:+ ARCH=$SPF_ARCH}'"
+[ -f "$base" ] || die "no initramfs: run 'make initramfs${ASFX:+ ARCH=$SPF_ARCH}'"
 [ -f "$job" ] || die "job script $job not found"
 case $VCPUS in ''|*[!0-9]*|0) die "VCPUS must be a positive number (got '$VCPUS')" ;; esac
 case $TIMEOUT in ''|*[!0-9]*|0) die "TIMEOUT must be a positive number of seconds (got '$TIMEOUT')" ;; esac
@@ -79,33 +82,37 @@ kind_args=
 # qemu ACCEL SECONDS CONSOLE RESULTS: boot the packed initrd; returns QEMU's
 # status (124 on timeout). The results file fills while the guest runs.
 qemu() {
-	timeout -k 5 "$2" qemu-system-x86_64 -accel "$1" -cpu max -smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
+	timeout -k 5 "$2" "$QEMU" -accel "$1" $QEMU_ARGS -smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
 		-display none -vga none -monitor none -no-reboot -nodefaults \
-		-chardev file,id=con,path="$3" -serial chardev:con \
-		-chardev file,id=res,path="$4" -serial chardev:res \
+		-chardev file,id=con,path="$3" -chardev file,id=res,path="$4" $QEMU_CHANNELS \
 		-kernel "$kernel" -initrd "$run/initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic secretmem.enable=1 $kind_args ${APPEND:-}" \
+		-append "console=$CONSOLE panic=-1 oops=panic secretmem.enable=1${ARCH_APPEND:+ $ARCH_APPEND} $kind_args ${APPEND:-}" \
 		</dev/null >"$run/qemu.out" 2>&1
 }
 
 # KVM is used only if a probe boot reaches /init quickly: on some hosts
 # /dev/kvm opens but nested guests hang while decompressing the kernel.
-# The verdict is cached per host kernel and QEMU version.
+# The verdict is cached per host kernel and QEMU version (and per CPU
+# flavour: LA57 has its own cache). A guest of another arch gets TCG.
 choose_accel() {
 	case $ACCEL in
 	kvm|tcg) echo "$ACCEL"; return ;;
 	auto) ;;
 	*) die "ACCEL must be auto, kvm or tcg (got '$ACCEL')" ;;
 	esac
+	if [ "$(host_arch)" != "$SPF_ARCH" ]; then
+		say "accelerator: tcg (guest $SPF_ARCH, host $(host_arch))"
+		echo tcg; return
+	fi
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 		say "accelerator: tcg (no usable /dev/kvm)"
 		echo tcg; return
 	fi
-	key="$(uname -r) $(qemu-system-x86_64 --version | head -n 1)"
-	cache=$BUILD/accel-probe
+	key="$(uname -r) $("$QEMU" --version | head -n 1)"
+	cache=$BUILD/accel-probe$SFX
 	if [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$key" ]; then
 		a=$(sed -n 2p "$cache")
-		say "accelerator: $a ($(sed -n 3p "$cache"); cached in build/accel-probe)"
+		say "accelerator: $a ($(sed -n 3p "$cache"); cached in ${cache#$SPF_ROOT/})"
 		echo "$a"; return
 	fi
 	echo 'exit 0' >"$run/probe.sh"
@@ -124,7 +131,7 @@ choose_accel() {
 accel=$(choose_accel)
 [ "$accel" = tcg ] && accel="tcg,thread=multi"
 pack_job "$job" "$@"
-say "booting the $kind kernel: $VCPUS vCPUs, ${mem_mb} MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"
+say "booting the $GUEST $kind kernel: $VCPUS vCPUs, ${mem_mb} MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"
 
 : >"$console"; : >"$results"
 qemu "$accel" "$TIMEOUT" "$console" "$results" &
