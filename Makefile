@@ -1,8 +1,13 @@
 # Speculative page faults for Linux 6.1: build, boot and test harness.
 # 'make help' lists the targets and variables. The work is done by scripts/.
 
-KNOWN_VARS := KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK SUITES DURATION STRESS SEED
+KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK SUITES DURATION STRESS SEED
 KERNEL ?= release
+# ARCH counts only on the command line: the environment's ARCH, if any, is
+# kbuild's (kernel developers export it), not the guest's.
+ifneq ($(origin ARCH),command line)
+ARCH := x86_64
+endif
 
 # Refuse variables we do not know: a typo would otherwise be silently ignored.
 cmdline_vars := $(foreach v,$(.VARIABLES),$(if $(findstring command line,$(origin $(v))),$(v)))
@@ -13,7 +18,30 @@ endif
 ifeq ($(filter $(KERNEL),debug release),)
 $(error KERNEL must be debug or release, not '$(KERNEL)')
 endif
+ifeq ($(filter $(ARCH),x86_64 ppc64le arm64),)
+$(error ARCH must be x86_64, ppc64le or arm64, not '$(ARCH)')
+endif
+ifneq ($(filter-out 0 1,$(LA57)),)
+$(error LA57 must be 1 or 0, not '$(LA57)')
+endif
+ifeq ($(LA57),1)
+ifneq ($(ARCH),x86_64)
+$(error LA57=1 (5-level paging) is for ARCH=x86_64, not $(ARCH))
+endif
+endif
+ifneq ($(MMU),)
+ifneq ($(ARCH),ppc64le)
+$(error MMU=$(MMU) is for ARCH=ppc64le, not $(ARCH))
+endif
+ifeq ($(filter $(MMU),radix hash),)
+$(error MMU must be radix or hash, not '$(MMU)')
+endif
+endif
 
+# The scripts read the guest architecture from SPF_* (lib.sh: arch_setup).
+export SPF_ARCH := $(ARCH)
+export SPF_MMU := $(MMU)
+export SPF_LA57 := $(LA57)
 export VCPUS MEM TIMEOUT ACCEL APPEND QUICK DURATION STRESS SEED
 
 S := scripts
@@ -43,9 +71,17 @@ help:
 	@echo '  make deps       install the Debian packages the harness needs (root or sudo)'
 	@echo '  make clean      remove build outputs, keep build/linux; distclean removes build/'
 	@echo 'Variables:'
+	@echo '  ARCH=x86_64|ppc64le|arm64  guest architecture for every target above but'
+	@echo '                         bench-peers and series-check (x86_64 only); the others'
+	@echo '                         are cross-built and run under TCG (pseries POWER9; virt'
+	@echo '                         GICv3 Cortex max): outputs in build/kernel-<arch>-<kind>,'
+	@echo '                         build/guest-<arch>, build/initramfs-<arch>.cpio.gz'
+	@echo '  MMU=radix|hash         ppc64le: the guest MMU (hash: disable_radix; default radix)'
+	@echo '  LA57=1                 x86_64: 5-level paging (QEMU -cpu max,+la57)'
 	@echo '  KERNEL=release|debug   kernel for vm (check uses debug, bench release)'
 	@echo '  VCPUS=2  MEM=2G        guest size (check: MEM=4G); the guest always has 2 NUMA nodes'
-	@echo '  TIMEOUT=seconds        hard limit for one guest boot (check 2400, bench 1200, vm 600)'
+	@echo '  TIMEOUT=seconds        hard limit for one guest boot (check 2400, bench 1200, vm 600;'
+	@echo '                         twice that on arm64)'
 	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
 	@echo '  APPEND="..."           extra kernel command line'
 	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
@@ -55,6 +91,8 @@ help:
 	@echo '  STRESS="soak inject diff"  stress: the parts (and control: the soak, SPF off)'
 	@echo '  SEED=N                 stress: replay the random choices of a run'
 	@echo 'Logs: build/logs/<run>.console.log (kernel) and <run>.results.log (guest output).'
+	@echo '  <run> is check, stress, bench or vm; other than on plain x86_64 it names the'
+	@echo '  guest too: check-ppc64le, check-ppc64le-hash, bench-arm64, vm-la57, ...'
 
 deps:
 	@$(S)/install-deps.sh
@@ -96,7 +134,8 @@ vm: guest-$(KERNEL)
 	@$(S)/run-vm.sh $(KERNEL) "$(RUN)" $(ADD)
 
 clean:
-	rm -rf build/kernel-debug build/kernel-release build/guest build/logs build/results build/initramfs.*
+	rm -rf build/kernel-debug build/kernel-release build/guest build/logs build/results build/initramfs.* \
+		build/kernel-ppc64le-* build/kernel-arm64-* build/guest-* build/initramfs-*
 
 distclean:
 	@$(S)/tree.sh status | grep -q 'no work outside patches/' || \

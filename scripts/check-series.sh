@@ -14,6 +14,7 @@ OBJ=$BUILD/series-obj
 CONFIG=$BUILD/kernel-debug/.config
 LOG=$BUILD/logs/series-check.log
 
+[ "$SPF_ARCH" = x86_64 ] || die "make series-check builds x86_64 only (not ARCH=$SPF_ARCH)"
 [ -f "$CONFIG" ] || "$SPF_ROOT/scripts/build-kernel.sh" debug
 need git make gcc ccache perl
 need_disk 4
@@ -28,7 +29,7 @@ mkdir -p "$OBJ"
 cp "$CONFIG" "$OBJ/.config"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 jobs=$(( $(nproc) + 1 ))
-kmake() { make -C "$WALK" O="$OBJ" CC="ccache gcc" -j"$jobs" "$@" >>"$LOG" 2>&1; }
+kmake() { make -C "$WALK" O="$OBJ" ARCH="$KARCH" CC="ccache gcc" -j"$jobs" "$@" >>"$LOG" 2>&1; }
 
 : >"$LOG"
 fail=0 n=0

@@ -7,6 +7,7 @@
 # Results: build/results/peers/, the table on stdout.
 . "$(dirname "$0")/lib.sh"
 
+[ -z "$SFX" ] || die "make bench-peers runs plain x86_64 guests only (not $GUEST)"
 export MEM=${MEM:-2G} TIMEOUT=${TIMEOUT:-1800}
 rounds=3 secs=2
 [ "${QUICK:-0}" = 1 ] && rounds=1 secs=1
@@ -35,7 +36,6 @@ while [ $r -le $rounds ]; do
 	r=$((r + 1))
 done
 rm -f "$log.tmp"
-accel=${ACCEL:-auto}
-[ "$accel" = auto ] && accel=$(sed -n 2p "$BUILD/accel-probe" 2>/dev/null)
+accel=$(accel_used)
 python3 "$SPF_ROOT/scripts/bench-report.py" --peers "$log" "$BUILD/results/peers" \
 	"make bench-peers $(date +%Y-%m-%d), $(nproc)-CPU host, ${VCPUS:-2} vCPUs, ${accel:-?}, $rounds rounds, $(( $(date +%s) - start ))s of runs"

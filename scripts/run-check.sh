@@ -4,12 +4,13 @@
 # A kernel splat, a hang or a guest that dies counts as a failed test.
 #
 #   run-check.sh [SUITE...]
-# Environment: RUN_NAME names the logs (check; make stress uses stress),
+# Environment: RUN_NAME names the logs (check; make stress uses stress;
+# a guest other than plain x86_64 adds its suffix: check-arm64),
 # GUEST_ENV is put before the guest's command (make stress: the durations).
 . "$(dirname "$0")/lib.sh"
 
-export MEM=${MEM:-4G} TIMEOUT=${TIMEOUT:-2400}
-name=${RUN_NAME:-check}
+export MEM=${MEM:-4G} TIMEOUT=${TIMEOUT:-$(scaled 2400)}
+name=$(run_name "${RUN_NAME:-check}")
 job=$BUILD/logs/$name.job
 mkdir -p "$BUILD/logs" "$BUILD/results"
 echo "${GUEST_ENV:-} sh /spf/run-tests.sh $*" >"$job"

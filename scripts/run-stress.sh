@@ -36,7 +36,7 @@ done
 # spf-diff takes about 1 s per 100 steps under TCG: scale it with DURATION.
 steps=$(( secs * 20 ))
 parts=$(echo $suites | wc -w)
-export TIMEOUT=${TIMEOUT:-$(( parts * (secs + 300) + 600 ))}
+export TIMEOUT=${TIMEOUT:-$(( parts * (secs + $(scaled 300)) + $(scaled 600) ))}
 say "stress: $STRESS, $secs s each${SEED:+, seed $SEED}; guest timeout ${TIMEOUT}s"
 RUN_NAME=stress GUEST_ENV="STRESS_SECS=$secs STRESS_STEPS=$steps STRESS_SEED=$SEED" \
 	exec "$SPF_ROOT/scripts/run-check.sh" $suites
