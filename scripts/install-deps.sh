@@ -40,9 +40,10 @@ as_root() {
 # architecture) makes apt-get update fail as a whole, while what we need
 # may well be there: warn, and let the install or download say if not.
 apt_update() {
-	as_root apt-get update -q >>"$log" 2>&1 ||
+	as_root apt-get update -q >"$log.update" 2>&1 ||
 		say "warning: apt-get update failed in part, going on (see $log):" \
-			"$(grep -E '^(E|W):' "$log" | tail -n 3)"
+			"$(grep -E '^(E|W):' "$log.update" | tail -n 3)"
+	cat "$log.update" >>"$log" && rm -f "$log.update"
 }
 
 missing=
