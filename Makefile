@@ -46,7 +46,8 @@ export VCPUS MEM TIMEOUT ACCEL APPEND QUICK DURATION STRESS SEED
 
 S := scripts
 
-.PHONY: help deps tree export series-check kernel guest initramfs check stress bench bench-peers vm \
+.PHONY: help deps tree export series-check kernel guest initramfs check check-arches check-ci \
+	check-all stress bench bench-peers vm \
 	clean distclean \
 	kernel-debug kernel-release guest-debug guest-release
 
@@ -54,6 +55,12 @@ help:
 	@echo 'Speculative page faults for Linux 6.1 -- targets:'
 	@echo '  make check      build the debug kernel (KASAN, lockdep, DEBUG_VM) with patches/,'
 	@echo '                  boot it under QEMU, run the test suites; ends "N passed, N failed"'
+	@echo '  make check-arches  a subset of check (spf, smoke, selftests-vm-core,'
+	@echo '                  stress-quick) on x86-64 with 5-level paging, ppc64le radix and'
+	@echo '                  hash MMU, arm64; then one summary line'
+	@echo '  make check-ci   make check, then check-arches: what CI runs (.ci/run)'
+	@echo '  make check-all  every suite on every guest (x86-64, la57, ppc64le radix and'
+	@echo '                  hash, arm64)'
 	@echo '  make stress DURATION=30m  the reliability runs on the debug kernel: race soak'
 	@echo '                  with a page-content oracle, fault injection, SPF on/off diff'
 	@echo '  make bench      build the release kernel and run the benchmarks in the guest'
@@ -85,7 +92,8 @@ help:
 	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
 	@echo '  APPEND="..."           extra kernel command line'
 	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
-	@echo '                         smoke-spf-off selftests-vm-spf-off stress)'
+	@echo '                         smoke-spf-off selftests-vm-spf-off stress; and'
+	@echo '                         selftests-vm-core stress-quick, shorter, for check-arches)'
 	@echo '  QUICK=1                bench: one short run per scenario'
 	@echo '  DURATION=5m            stress: length of each part (90s, 30m, 2h)'
 	@echo '  STRESS="soak inject diff"  stress: the parts (and control: the soak, SPF off)'
@@ -120,6 +128,13 @@ guest initramfs: guest-$(KERNEL)
 
 check: guest-debug
 	@$(S)/run-check.sh $(SUITES)
+
+# Several guests in turn (scripts/run-check-matrix.sh): each picks its own
+# ARCH, MMU, LA57 and SUITES, so these may not come from the command line.
+check-arches check-ci check-all: check-%: deps
+	@[ "$(origin ARCH)" = file ] && [ -z "$(MMU)$(LA57)$(SUITES)" ] || \
+		{ echo 'make $@: ARCH, MMU, LA57 and SUITES are chosen per guest; drop them' >&2; exit 2; }
+	@$(S)/run-check-matrix.sh $*
 
 stress: guest-debug
 	@$(S)/run-stress.sh

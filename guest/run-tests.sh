@@ -8,6 +8,8 @@
 #                             smoke-spf-off selftests-vm-spf-off (the same
 #                             with vm.speculative_page_fault=0), stress (the
 #                             short reliability runs); default: all of them.
+#                             selftests-vm-core stress-quick: shorter ones
+#                             for the other guests' CI subset (check-arches).
 #                             make stress: stress-soak stress-control
 #                             stress-inject stress-diff (STRESS_SECS,
 #                             STRESS_STEPS, STRESS_SEED from the environment)
@@ -37,10 +39,14 @@ run_harness() {	# run_harness SUITE TIMEOUT PROGRAM [ARGS...]
 # 4 (KSFT_SKIP) skips, anything else fails and shows the output's tail.
 # A test whose program (the command's first ./word) was not built, as the
 # selftests' Makefile leaves out those its arch lacks, is skipped.
-run_listed() {	# run_listed SUITE DIR LIST
-	suite=$1 dir=$2
-	grep -v '^[[:space:]]*\(#\|$\)' "$3" >"$tmp.list"
+run_listed() {	# run_listed SUITE DIR LIST [NAME...]: all of LIST, or only those NAMEs
+	suite=$1 dir=$2 list=$3
+	shift 3
+	grep -v '^[[:space:]]*\(#\|$\)' "$list" >"$tmp.list"
 	while read -r name tmo cmd; do
+		if [ $# -gt 0 ] && ! echo " $* " | grep -q " $name "; then
+			continue
+		fi
 		prog=$(echo "$cmd" | grep -o '\./[^ ;&|]*' | head -n 1)
 		if [ -n "$prog" ] && [ ! -x "$dir/$prog" ]; then
 			echo "ok - $suite: $name # SKIP $prog is not built for $(uname -m)"
@@ -103,6 +109,15 @@ suite_selftests_vm() {	# suite_selftests_vm [NAME]
 	run_listed "$vmsuite" $dir /spf/selftests-vm.list
 }
 
+# The vm selftests that exercise what the speculative path races with
+# (MAP_FIXED, userfaultfd, mremap, MADV_POPULATE, mlock, soft-dirty,
+# NUMA migration): the smoke subset of the other architectures in CI.
+suite_selftests_vm_core() {
+	run_listed selftests-vm-core /spf/selftests/vm /spf/selftests-vm.list \
+		map_fixed_noreplace userfaultfd-anon mremap_dontunmap madv_populate \
+		mlock2-tests soft-dirty migration
+}
+
 # Swap on zram, as a distribution kernel would have swap: swap-out and
 # swap-in (MADV_PAGEOUT, khugepaged's swap cases) need a swap device.
 setup_swap() {
@@ -122,12 +137,21 @@ suite_stress() {
 	sh /spf/run-stress.sh diff 1500 $seed
 }
 
+# A shorter one for the other architectures in CI: the soak and the diff.
+suite_stress_quick() {
+	seed=${STRESS_SEED:-}
+	sh /spf/run-stress.sh soak 30 $seed
+	sh /spf/run-stress.sh diff 400 $seed
+}
+
 run_suites() {
 	setup_swap
 	for s in ${*:-spf smoke selftests-vm smoke-spf-off selftests-vm-spf-off stress}; do
 		case $s in
 		spf) suite_spf ;;
 		stress) suite_stress ;;
+		stress-quick) suite_stress_quick ;;
+		selftests-vm-core) suite_selftests_vm_core ;;
 		stress-soak|stress-control|stress-inject)
 			sh /spf/run-stress.sh "${s#stress-}" "${STRESS_SECS:-300}" ${STRESS_SEED:-} ;;
 		stress-diff) sh /spf/run-stress.sh diff "${STRESS_STEPS:-6000}" ${STRESS_SEED:-} ;;
