@@ -149,7 +149,7 @@ if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	tail -n 20 "$console" >&2
 	rc=124
 elif [ -z "$status" ]; then
-	say "error: the guest stopped without reporting the job's status (panic or crash?); console log: $console"
+	say "error: the guest stopped without reporting the job's status (panic or crash? QEMU exit status $qrc); console log: $console"
 	tail -n 40 "$console" >&2
 	[ -s "$run/qemu.out" ] && { say "QEMU said:"; cat "$run/qemu.out" >&2; }
 fi

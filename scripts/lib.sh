@@ -61,8 +61,8 @@ export KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER=spf KBUILD_BUILD_HO
 #   selftests' name for it; ELF what file(1) says of its binaries;
 #   KIMAGE the kernel image target and KIMAGE_PATH its path in the build dir;
 #   QEMU, its Debian package QEMU_PKG, QEMU_ARGS (machine, CPU) and
-#   QEMU_CHANNELS (the devices of the
-#   chardevs con, the kernel console, and res, the results channel);
+#   QEMU_CHANNELS (the devices of the chardevs con, the kernel console,
+#   and res, the results channel);
 #   CONSOLE the kernel's console; ARCH_APPEND kernel command line words;
 #   GUEST the guest in words (x86_64 LA57, ppc64le hash MMU, ...);
 #   KASAN 1 if the debug kernel has KASAN; TSCALE how much slower than
