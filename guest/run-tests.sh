@@ -167,6 +167,14 @@ run_suites() {
 
 # Number the results as they come; fail if any test failed.
 echo "TAP version 13"
+# x86-64 paging mode: with la57 the walks go through a p4d level of their own.
+if [ "$(uname -m)" = x86_64 ]; then
+	if grep -qw la57 /proc/cpuinfo; then
+		echo "# paging: 5-level (la57)"
+	else
+		echo "# paging: 4-level"
+	fi
+fi
 run_suites "$@" | awk '
 	/^(ok|not ok) - / { n++; sub(/ - /, " " n " - "); if ($1 == "not") bad++ }
 	{ print; fflush() }

@@ -83,7 +83,9 @@ arch_setup() {
 	x86_64)
 		KARCH=x86 TRIPLE=x86_64-linux-gnu DEBARCH=amd64 MACHINE=x86_64 ELF=x86-64
 		KIMAGE=bzImage KIMAGE_PATH=arch/x86/boot/bzImage
-		QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 QEMU_ARGS="-cpu max" CONSOLE=ttyS0 TSCALE=1
+		# TCG's "max" CPU has la57, and the kernel (X86_5LEVEL) would use
+		# it: say which paging mode, so that plain x86_64 is 4-level.
+		QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 QEMU_ARGS="-cpu max,-la57" CONSOLE=ttyS0 TSCALE=1
 		QEMU_CHANNELS="-serial chardev:con -serial chardev:res"
 		ASFX= SFX=
 		[ "$SPF_LA57" != 1 ] || QEMU_ARGS="-cpu max,+la57" SFX=-la57 GUEST="x86_64 LA57" ;;

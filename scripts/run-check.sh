@@ -26,6 +26,16 @@ case $rc in
 124) extra "not ok" "guest finished within TIMEOUT=${TIMEOUT}s (console: $console)" ;;
 125) extra "not ok" "guest reported its status (it died; console: $console)" ;;
 esac
+# x86-64: the guest must run the paging mode asked for (LA57=1: 5 levels).
+if [ "$SPF_ARCH" = x86_64 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 125 ]; then
+	want=4-level
+	[ "${SPF_LA57:-0}" = 1 ] && want=5-level
+	if grep -q "^# paging: $want" "$BUILD/logs/$name.results.log"; then
+		extra "ok" "guest runs $want paging"
+	else
+		extra "not ok" "guest runs $want paging (it says: $(grep '^# paging:' "$BUILD/logs/$name.results.log"))"
+	fi
+fi
 if "$SPF_ROOT/scripts/scan-console.sh" "$SPF_ROOT/$console" 2>/dev/null; then
 	extra "ok" "kernel console has no splat"
 else
