@@ -9,15 +9,16 @@ export MEM=${MEM:-2G} TIMEOUT=${TIMEOUT:-$(scaled 1200)}
 runs=3 secs=2
 [ "${QUICK:-0}" = 1 ] && runs=1 secs=1
 name=$(run_name bench)
-log=build/logs/$name.results.log
-results=build/results${SFX:+/$name}
+log=$BUILD/logs/$name.results.log
+results=$BUILD/results${SFX:+/$name}
 job=$BUILD/logs/$name.job
-mkdir -p "$BUILD/logs" "$SPF_ROOT/$results"
+mkdir -p "$BUILD/logs" "$results"
 echo "sh /spf/run-bench.sh $runs $secs" >"$job"
-"$SPF_ROOT/scripts/boot.sh" release "$name" "$job" >/dev/null || die "the benchmark run failed; see $log and build/logs/$name.console.log"
+"$SPF_ROOT/scripts/boot.sh" release "$name" "$job" >/dev/null ||
+	die "the benchmark run failed; see ${log#$SPF_ROOT/} and ${BUILD#$SPF_ROOT/}/logs/$name.console.log"
 
 title="make bench $(date +%Y-%m-%d), $(nproc)-CPU host $(uname -n),${SFX:+ $GUEST guest,} ${VCPUS:-2} vCPUs, $(accel_used)"
-python3 "$SPF_ROOT/scripts/bench-report.py" "$SPF_ROOT/$log" \
-	"$SPF_ROOT/$results" "$title" || die "no benchmark results in $log"
-echo "results: $results/bench-runs.csv (every run), bench-summary.csv, bench.png"
+python3 "$SPF_ROOT/scripts/bench-report.py" "$log" "$results" "$title" ||
+	die "no benchmark results in ${log#$SPF_ROOT/}"
+echo "results: ${results#$SPF_ROOT/}/bench-runs.csv (every run), bench-summary.csv, bench.png"
 echo "TCG timings are not hardware timings: compare the on/off ratios, not the figures."
