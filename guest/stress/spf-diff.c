@@ -48,7 +48,9 @@
 #define MREMAP_DONTUNMAP 4
 #endif
 
-#define PAGE 4096UL
+/* The kernel's page size (64 KiB on ppc64le), set first thing in main(). */
+static unsigned long page_size;
+#define PAGE page_size
 #define ARENA_PAGES 64
 #define GAP_PAGES 64
 #define MAX_THREADS 8
@@ -378,7 +380,8 @@ static void step(struct thread *t)
 /* Missing pages get content that depends only on where they are. */
 static void *uffd_handler(void *arg)
 {
-	static uint64_t src[PAGE / 8] __attribute__((aligned(4096)));
+	/* Room for the largest page size (64 KiB). */
+	static uint64_t src[65536 / 8] __attribute__((aligned(65536)));
 	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
 	struct uffd_msg msg;
 
@@ -417,7 +420,7 @@ static void *run(void *arg)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER };
-	size_t span = (ARENA_PAGES + GAP_PAGES) * PAGE;
+	size_t span = (ARENA_PAGES + GAP_PAGES) * (page_size = sysconf(_SC_PAGESIZE));
 	pthread_t th[MAX_THREADS], uth;
 	const char *file = NULL;
 	int c, i, fd, uffd_stop = 0;

@@ -75,10 +75,13 @@
 #define MLOCK_ONFAULT 1
 #endif
 
-#define PAGE 4096UL
-#define NSLOTS 64			/* arena slots; 2 groups of 2 MiB */
+/* The kernel's page size (64 KiB on ppc64le) and PMD huge page size. */
+static unsigned long page_size, huge_size;
+static int group_slots;			/* arena slots in one huge page */
+#define PAGE page_size
+#define NSLOTS 64			/* arena slots; 2 groups of 2 MiB with 4 KiB pages */
 #define SLOT_PAGES 16
-#define GROUP_SLOTS (512 / SLOT_PAGES)	/* slots in one 2 MiB huge page */
+#define GROUP_SLOTS group_slots
 #define BRK_SLOT NSLOTS			/* the pages above the program break */
 #define ALL_SLOTS (NSLOTS + 1)
 #define MAX_THREADS 16
@@ -1169,7 +1172,8 @@ static void op_brk(void)
 	brk_pages = n;
 }
 
-static uint64_t uffd_page[WORDS] __attribute__((aligned(4096)));
+/* Room for the largest page size (64 KiB). */
+static uint64_t uffd_page[65536 / 8] __attribute__((aligned(65536)));
 
 static void *uffd_handler(void *arg)
 {
@@ -1333,13 +1337,13 @@ static void *writer(void *arg)
 
 static void setup(void)
 {
-	size_t len = (size_t)NSLOTS * SLOT_PAGES * PAGE, pad = 2UL << 20;
+	size_t len = (size_t)NSLOTS * SLOT_PAGES * PAGE, pad = huge_size;
 	char *raw;
 	int s, p;
 
 	slots = mmap(NULL, sizeof(*slots) * ALL_SLOTS, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	/* The arena is 2 MiB aligned, so that THP and MADV_COLLAPSE apply. */
+	/* The arena is huge page aligned, so that THP and MADV_COLLAPSE apply. */
 	raw = mmap(NULL, len + pad, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (slots == MAP_FAILED || raw == MAP_FAILED) {
 		perror("spf-stress: mmap");
@@ -1504,6 +1508,22 @@ int main(int argc, char **argv)
 	struct timespec tick = { 0, 200 * 1000 * 1000 };
 
 	seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
+	page_size = sysconf(_SC_PAGESIZE);
+	huge_size = 2UL << 20;
+	{
+		FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+
+		if (f) {
+			if (fscanf(f, "%lu", &huge_size) != 1)
+				huge_size = 2UL << 20;
+			fclose(f);
+		}
+	}
+	group_slots = huge_size / page_size / SLOT_PAGES;
+	if (group_slots < 1)
+		group_slots = 1;
+	if (group_slots > NSLOTS)
+		group_slots = NSLOTS;
 	while ((c = getopt(argc, argv, "d:s:f:w:iq")) != -1) {
 		switch (c) {
 		case 'd': secs = atoi(optarg); break;
