@@ -99,7 +99,7 @@ arch_setup() {
 		# KASAN on ppc64 is radix-only in 6.1, and the debug kernel boots both.
 		KARCH=powerpc TRIPLE=powerpc64le-linux-gnu DEBARCH=ppc64el MACHINE=ppc64
 		ELF="64-bit PowerPC" KIMAGE=vmlinux KIMAGE_PATH=vmlinux KASAN=0
-		QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc QEMU_ARGS="-M pseries,cap-hpt-max-page-size=16M -cpu power9" CONSOLE=hvc0 TSCALE=1
+		QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc QEMU_ARGS="-M pseries -cpu power9" CONSOLE=hvc0 TSCALE=1
 		# Each -serial is a spapr-vty: hvc0 and hvc1 in the guest.
 		QEMU_CHANNELS="-serial chardev:con -serial chardev:res"
 		ARCH_APPEND="$ARCH_APPEND spf_results=/dev/hvc1" ;;
