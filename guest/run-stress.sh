@@ -34,18 +34,38 @@ background_writers() {
 	echo 1 >/proc/sys/kernel/numa_balancing 2>/dev/null
 }
 
+# anon_vma and anon_vma_chain objects in use
+anon_vmas() {
+	awk '$1 == "anon_vma" || $1 == "anon_vma_chain" { n += $2 } END { print n + 0 }' /proc/slabinfo
+}
+
 # Memory and VMAs in use, once freed memory has settled: VMAs are freed after
 # an RCU grace period, and KASAN keeps freed objects of every cache in its
 # quarantine (up to 1/32 of memory) until that cache is shrunk.
-usage_now() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
+shrink_slabs() {
 	for i in 1 2; do
 		sleep 1
 		for c in /sys/kernel/slab/*/shrink; do
 			echo 1 >"$c" 2>/dev/null
 		done
 	done
+}
+
+usage_now() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	shrink_slabs
+	# ksmd frees the rmap items of an exited process only when its scan
+	# comes round to it, and each of them holds its anon_vma until then:
+	# unmerge everything (ksm/run 2: synchronous, frees all rmap items),
+	# start ksmd again, and report the anon_vmas and chains that released.
+	ksm=/sys/kernel/mm/ksm/run
+	if [ "$(cat $ksm 2>/dev/null)" = 1 ]; then
+		held=$(anon_vmas)
+		echo 2 >$ksm && echo 1 >$ksm
+		shrink_slabs
+		echo "$(( held - $(anon_vmas) ))" >$tmp.ksm
+	fi
 	cp /proc/meminfo $tmp.meminfo
 	awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo >$tmp.slabinfo 2>/dev/null
 	vma=$(awk '$1 == "vm_area_struct" { v = $2 } $1 == "anon_vma" { a = $2 }
@@ -97,6 +117,8 @@ leak_check() {	# leak_check NAME "BEFORE" [COMMIT-SLACK-KB]
 	commit=$(awk 'NR == FNR && $1 == "Committed_AS:" { b = $2 } NR != FNR && $1 == "Committed_AS:" { a = $2 }
 		END { print a - b }' $tmp.meminfo.before $tmp.meminfo)
 	free=$(( $4 - ${10} - swap - slab ))
+	ksm=$(cat $tmp.ksm 2>/dev/null)
+	[ -n "$ksm" ] && echo "# anon_vmas and chains held by ksmd's rmap items, released by ksm/run 2: $ksm"
 	what="anon pages $anon, page tables $pt, free pages $free fewer (besides $swap more in swap cache and zram, $slab in slab), VMAs $vma, anon_vmas and chains $avc, Committed_AS $commit kB"
 	if [ "$6" -eq 0 ]; then	# no vm_area_struct line
 		tap "not ok" "$name: no leak (no vm_area_struct in /proc/slabinfo: is slab merging on?)"
@@ -224,4 +246,4 @@ diff)
 *)
 	echo "not ok - stress: unknown mode '$mode' (soak, control, inject or diff)" ;;
 esac
-rm -f $tmp $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before
+rm -f $tmp $tmp.ksm $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before
