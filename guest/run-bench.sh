@@ -78,4 +78,10 @@ for m in private shared; do
 	run pf-scale-$m-t1 $B/pf-scale -t 1 -s "$secs" -p $m
 	run pf-scale-$m-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p $m
 done
+# will-it-scale page_fault2 (cow: private writes to a tmpfs file's pages) and
+# page_fault3 (shared writes to it); the files go to /dev/shm (see init).
+run pf-file-cow-t1 $B/pf-scale -t 1 -s "$secs" -p file-private
+run pf-file-cow-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p file-private
+run pf-file-shared-t1 $B/pf-scale -t 1 -s "$secs" -p file-shared
+run pf-file-shared-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p file-shared
 run ebizzy-t$cpus $B/ebizzy-lite -t "$cpus" -s "$secs"

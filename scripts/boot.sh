@@ -129,6 +129,8 @@ choose_accel() {
 }
 
 accel=$(choose_accel)
+# For report titles (accel_used in lib.sh): what this run used.
+echo "$accel" >"$logs/$name.accel"
 [ "$accel" = tcg ] && accel="tcg,thread=multi"
 pack_job "$job" "$@"
 say "booting the $GUEST $kind kernel: $VCPUS vCPUs, ${mem_mb} MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Walk the series patch by patch, as a reviewer or bisect would meet it:
 # apply each patch in a scratch tree, run checkpatch.pl (errors fail), refuse
-# XXX/FIXME/TODO in added lines, and build what the patch touches: the
+# XXX/FIXME/TODO in added lines and kernel-doc warnings that the patch adds
+# to the C files it touches, and build what the patch touches: the
 # directories of its .c files (only what the config enables), and mm/ and
 # kernel/ when it changes a header or Kconfig. After the last patch, build
 # the whole kernel. Uses the debug config.
@@ -31,6 +32,34 @@ export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 jobs=$(( $(nproc) + 1 ))
 kmake() { make -C "$WALK" O="$OBJ" ARCH="$KARCH" CC="ccache gcc" -j"$jobs" "$@" >>"$LOG" 2>&1; }
 
+# The kernel-doc warnings of one version of a file, without line numbers.
+kerneldoc_warnings() {
+	"$WALK/scripts/kernel-doc" -none "$1" 2>&1 | sed 's/^[^:]*:[0-9]*: //' | sort
+}
+
+# kernel-doc warnings that the patch just applied adds to the C files it
+# touches (those the base already had are not the series' business).
+kerneldoc_new_warnings() {
+	tmp=$(mktemp -d)
+	for f in "$@"; do
+		case $f in
+		tools/*|Documentation/*) continue ;;
+		*.c|*.h) ;;
+		*) continue ;;
+		esac
+		[ -f "$WALK/$f" ] || continue
+		kerneldoc_warnings "$WALK/$f" >"$tmp/after"
+		if git -C "$WALK" cat-file -e "HEAD~1:$f" 2>/dev/null; then
+			git -C "$WALK" show "HEAD~1:$f" >"$tmp/old.${f##*.}"
+			kerneldoc_warnings "$tmp/old.${f##*.}" >"$tmp/before"
+		else
+			: >"$tmp/before"
+		fi
+		comm -13 "$tmp/before" "$tmp/after" | sed "s|^|$f: |"
+	done
+	rm -rf "$tmp"
+}
+
 : >"$LOG"
 fail=0 n=0
 for p in $(series_files); do
@@ -48,6 +77,11 @@ for p in $(series_files); do
 	fi
 
 	files=$(git -C "$WALK" diff --name-only HEAD~1 HEAD)
+	kdoc=$(kerneldoc_new_warnings $files)
+	if [ -n "$kdoc" ]; then
+		printf '%s\n' "$kdoc" >>"$LOG"
+		problems="$problems kernel-doc:$(printf '%s\n' "$kdoc" | grep -c .)-new-warnings"
+	fi
 	targets=
 	for f in $files; do
 		case $f in
@@ -79,4 +113,4 @@ fi
 git -C "$TREE" worktree remove --force "$WALK"
 say "log: $LOG"
 [ "$fail" -eq 0 ] || die "$fail step(s) of the series failed"
-echo "series: $n patches, each applies, builds and passes checkpatch"
+echo "series: $n patches, each applies, builds and passes checkpatch and kernel-doc"

@@ -155,18 +155,16 @@ check_static() {
 	esac
 }
 
-# The accelerator a run used, for report titles: the cached probe's verdict
-# for ACCEL=auto on a host of the guest's arch; TCG on any other host.
+# accel_used NAME...: the accelerator the boots NAME... (boot.sh's NAME)
+# used, for report titles, as boot.sh recorded it in build/logs/NAME.accel;
+# several different ones are joined with '/', none known is '?'.
 accel_used() {
-	case ${ACCEL:-auto} in
-	auto)
-		if [ "$(host_arch)" = "$SPF_ARCH" ]; then
-			sed -n 2p "$BUILD/accel-probe$SFX" 2>/dev/null || echo '?'
-		else
-			echo tcg
-		fi ;;
-	*) echo "$ACCEL" ;;
-	esac
+	a=
+	for n in "$@"; do
+		v=$(cat "$BUILD/logs/$n.accel" 2>/dev/null) || continue
+		case /$a/ in */"$v"/*) ;; *) a=${a:+$a/}$v ;; esac
+	done
+	echo "${a:-?}"
 }
 
 arch_setup

@@ -36,6 +36,8 @@ while [ $r -le $rounds ]; do
 	r=$((r + 1))
 done
 rm -f "$log.tmp"
-accel=$(accel_used)
+boots=
+for k in $kernels; do boots="$boots bench-peers-$k"; done
+accel=$(accel_used $boots)
 python3 "$SPF_ROOT/scripts/bench-report.py" --peers "$log" "$BUILD/results/peers" \
-	"make bench-peers $(date +%Y-%m-%d), $(nproc)-CPU host, ${VCPUS:-2} vCPUs, ${accel:-?}, $rounds rounds, $(( $(date +%s) - start ))s of runs"
+	"make bench-peers $(date +%Y-%m-%d), $(nproc)-CPU host, ${VCPUS:-2} vCPUs, $accel, $rounds rounds, $(( $(date +%s) - start ))s of runs"

@@ -17,7 +17,7 @@ echo "sh /spf/run-bench.sh $runs $secs" >"$job"
 "$SPF_ROOT/scripts/boot.sh" release "$name" "$job" >/dev/null ||
 	die "the benchmark run failed; see ${log#$SPF_ROOT/} and ${BUILD#$SPF_ROOT/}/logs/$name.console.log"
 
-title="make bench $(date +%Y-%m-%d), $(nproc)-CPU host $(uname -n),${SFX:+ $GUEST guest,} ${VCPUS:-2} vCPUs, $(accel_used)"
+title="make bench $(date +%Y-%m-%d), $(nproc)-CPU host $(uname -n),${SFX:+ $GUEST guest,} ${VCPUS:-2} vCPUs, $(accel_used "$name")"
 python3 "$SPF_ROOT/scripts/bench-report.py" "$log" "$results" "$title" ||
 	die "no benchmark results in ${log#$SPF_ROOT/}"
 echo "results: ${results#$SPF_ROOT/}/bench-runs.csv (every run), bench-summary.csv, bench.png"

@@ -5,29 +5,66 @@
  * the uncontended fault path (plus each thread's own mmap/munmap).
  *
  *   pf-scale [-t threads] [-s seconds] [-m MiB per iteration]
- *            [-p private|shared]
+ *            [-p private|shared|file-private|file-shared] [-d dir]
  *
- * private: MAP_PRIVATE anonymous memory (what SPF handles);
- * shared: MAP_SHARED anonymous memory (shmem: SPF aborts, so this measures
- * what an attempt costs when it cannot help).
+ * private: MAP_PRIVATE anonymous memory (will-it-scale page_fault1, what
+ * SPF handles);
+ * shared: MAP_SHARED anonymous memory (shmem);
+ * file-private: MAP_PRIVATE mapping of a tmpfs file, so every write is a
+ * copy-on-write of a file page (will-it-scale page_fault2);
+ * file-shared: MAP_SHARED mapping of a tmpfs file, shared write faults
+ * (will-it-scale page_fault3).
+ * SPF aborts on all but private (not_anon), so those measure what an
+ * attempt costs when it cannot help. As in will-it-scale, each thread has a
+ * file of its own, made in dir (default /dev/shm, a tmpfs in the guest),
+ * sized once and unlinked at once; the page cache keeps its pages from one
+ * iteration to the next.
  * Prints: threads, mapping, seconds, faults, faults_per_sec.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "bench.h"
 
 static size_t len, page;
-static int map_flags = MAP_PRIVATE;
+static int map_flags = MAP_PRIVATE | MAP_ANONYMOUS, use_file;
+static const char *dir = "/dev/shm";
+
+/* A file of len bytes in dir, already unlinked. */
+static int make_file(void)
+{
+	char *path;
+	int fd;
+
+	if (asprintf(&path, "%s/pf-scale.XXXXXX", dir) < 0) {
+		perror("pf-scale: asprintf");
+		exit(1);
+	}
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, "pf-scale: mkstemp %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	unlink(path);
+	if (ftruncate(fd, len)) {
+		perror("pf-scale: ftruncate");
+		exit(1);
+	}
+	free(path);
+	return fd;
+}
 
 static void *worker(void *arg)
 {
 	struct counter *c = arg;
+	int fd = use_file ? make_file() : -1;
 	size_t i;
 
 	while (!stopped()) {
-		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       map_flags | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, map_flags,
+			       fd, 0);
 
 		if (p == MAP_FAILED) {
 			perror("pf-scale: mmap");
@@ -41,6 +78,8 @@ static void *worker(void *arg)
 		}
 		munmap(p, len);
 	}
+	if (fd >= 0)
+		close(fd);
 	return NULL;
 }
 
@@ -51,19 +90,26 @@ int main(int argc, char **argv)
 	unsigned long total;
 	double dt;
 
-	while ((opt = getopt(argc, argv, "t:s:m:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:m:p:d:")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 's': secs = atoi(optarg); break;
 		case 'm': mib = atoi(optarg); break;
 		case 'p': mapping = optarg; break;
+		case 'd': dir = optarg; break;
 		default:
-			fprintf(stderr, "usage: pf-scale [-t threads] [-s seconds] [-m MiB] [-p private|shared]\n");
+			fprintf(stderr, "usage: pf-scale [-t threads] [-s seconds] [-m MiB] [-p private|shared|file-private|file-shared] [-d dir]\n");
 			return 2;
 		}
 	}
 	if (!strcmp(mapping, "shared")) {
+		map_flags = MAP_SHARED | MAP_ANONYMOUS;
+	} else if (!strcmp(mapping, "file-private")) {
+		map_flags = MAP_PRIVATE;
+		use_file = 1;
+	} else if (!strcmp(mapping, "file-shared")) {
 		map_flags = MAP_SHARED;
+		use_file = 1;
 	} else if (strcmp(mapping, "private")) {
 		fprintf(stderr, "pf-scale: unknown mapping '%s'\n", mapping);
 		return 2;
