@@ -18,7 +18,7 @@
 # selftests that race with the speculative path, a short soak and diff.
 subset="spf smoke selftests-vm-core stress-quick"
 others="LA57=1 ARCH=ppc64le ARCH=arm64"
-# The powerpc hash MMU gets no speculative faults for now (patch 0022): its
+# The powerpc hash MMU gets no speculative faults for now (patch 0029): its
 # counter oracles fail there, so it runs in check-all only.
 hash=ARCH=ppc64le,MMU=hash
 
