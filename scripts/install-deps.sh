@@ -16,7 +16,9 @@ GUEST_PKGS="busybox-static libcap-dev libnuma-dev"
 if [ -z "$CROSS" ]; then
 	PKGS="$PKGS $GUEST_PKGS"
 else
-	PKGS="$PKGS gcc-$TRIPLE"
+	# The cross C library (headers, libc.a) is only a Recommends of the
+	# cross gcc, which --no-install-recommends leaves out.
+	PKGS="$PKGS gcc-$TRIPLE libc6-dev-$DEBARCH-cross"
 fi
 # Extra packages a target needs (make bench-peers: linux-source-6.12).
 PKGS="$PKGS $*"
