@@ -1,7 +1,7 @@
 # Speculative page faults for Linux 6.1: build, boot and test harness.
 # 'make help' lists the targets and variables. The work is done by scripts/.
 
-KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK SUITES DURATION STRESS SEED
+KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK BENCH SUITES DURATION STRESS SEED
 KERNEL ?= release
 # ARCH counts only on the command line: the environment's ARCH, if any, is
 # kbuild's (kernel developers export it), not the guest's.
@@ -42,7 +42,7 @@ endif
 export SPF_ARCH := $(ARCH)
 export SPF_MMU := $(MMU)
 export SPF_LA57 := $(LA57)
-export VCPUS MEM TIMEOUT ACCEL APPEND QUICK DURATION STRESS SEED
+export VCPUS MEM TIMEOUT ACCEL APPEND QUICK BENCH DURATION STRESS SEED
 
 S := scripts
 
@@ -96,6 +96,7 @@ help:
 	@echo '                         smoke-spf-off selftests-vm-spf-off stress; and'
 	@echo '                         selftests-vm-core stress-quick, shorter, for check-arches)'
 	@echo '  QUICK=1                bench: one short run per scenario'
+	@echo '  BENCH="pf-file fork"   bench: only the scenarios whose names start so'
 	@echo '  DURATION=5m            stress: length of each part (90s, 30m, 2h)'
 	@echo '  STRESS="soak inject diff"  stress: the parts (and control: the soak, SPF off)'
 	@echo '  SEED=N                 stress: replay the random choices of a run'

@@ -7,7 +7,7 @@
 # where the spf_* figures are /proc/vmstat deltas over the run. The host
 # turns these lines into the CSV, the table and the plot.
 #
-#   run-bench.sh RUNS SECONDS [SCENARIO-PREFIX...]
+#   run-bench.sh RUNS SECONDS [SCENARIO-PREFIX...]   (make bench BENCH="...")
 runs=${1:-3} secs=${2:-2}
 if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 cpus=$(nproc)
@@ -78,6 +78,8 @@ for m in private shared; do
 	run pf-scale-$m-t1 $B/pf-scale -t 1 -s "$secs" -p $m
 	run pf-scale-$m-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p $m
 done
+# every thread faulting its own part of one 2 MiB: one PTE lock for all
+run pf-onetable-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -1
 # will-it-scale page_fault2 (cow: private writes to a tmpfs file's pages) and
 # page_fault3 (shared writes to it); the files go to /dev/shm (see init).
 run pf-file-cow-t1 $B/pf-scale -t 1 -s "$secs" -p file-private
@@ -85,3 +87,4 @@ run pf-file-cow-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p file-private
 run pf-file-shared-t1 $B/pf-scale -t 1 -s "$secs" -p file-shared
 run pf-file-shared-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p file-shared
 run ebizzy-t$cpus $B/ebizzy-lite -t "$cpus" -s "$secs"
+run fork-exit-t$cpus $B/fork-exit -t "$cpus" -s "$secs"

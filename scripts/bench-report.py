@@ -22,6 +22,8 @@ def metric(name):
         return "seconds", False
     if name.startswith("ebizzy"):
         return "records_per_sec", True
+    if name.startswith("fork-exit"):
+        return "forks_per_sec", True
     return "faults_per_sec", True
 
 

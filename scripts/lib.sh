@@ -130,6 +130,12 @@ initramfs_path() { echo "$BUILD/initramfs$ASFX.cpio.gz"; }
 sysroot_dir() { echo "$BUILD/sysroot-$SPF_ARCH"; }	# foreign arches' static libs, busybox
 run_name() { echo "$1$SFX"; }			# run_name check -> check-ppc64le-hash
 scaled() { echo $(( $1 * TSCALE )); }		# scaled SECONDS: a default timeout
+# BENCH="prefix ...": the benchmark scenarios to run (all when empty).
+check_bench_var() {
+	case ${BENCH:-} in *[!a-z0-9\ -]*)
+		die "BENCH takes scenario name prefixes (letters, digits, '-'), got '$BENCH'" ;;
+	esac
+}
 
 # Where the guest's busybox and static libraries come from: the host's own
 # packages when it is of the guest's arch, else the arch's Debian packages

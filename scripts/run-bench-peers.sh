@@ -6,6 +6,7 @@
 # scenario once on it (twice on the SPF kernel: off, then on).
 # Results: build/results/peers/, the table on stdout.
 . "$(dirname "$0")/lib.sh"
+check_bench_var
 
 [ -z "$SFX" ] || die "make bench-peers runs plain x86_64 guests only (not $GUEST)"
 export MEM=${MEM:-2G} TIMEOUT=${TIMEOUT:-1800}
@@ -22,7 +23,7 @@ done
 job=$BUILD/logs/bench-peers.job
 log=$BUILD/logs/bench-peers.results.log
 mkdir -p "$BUILD/logs" "$BUILD/results/peers"
-echo "sh /spf/run-bench.sh 1 $secs" >"$job"
+echo "sh /spf/run-bench.sh 1 $secs ${BENCH:-}" >"$job"
 : >"$log"
 start=$(date +%s)
 r=1

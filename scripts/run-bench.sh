@@ -4,6 +4,7 @@
 # and build/results/bench.png (for a guest other than plain x86_64, in
 # build/results/bench-<arch...>/, with logs build/logs/bench-<arch...>.*).
 . "$(dirname "$0")/lib.sh"
+check_bench_var
 
 export MEM=${MEM:-2G} TIMEOUT=${TIMEOUT:-$(scaled 1200)}
 runs=3 secs=2
@@ -13,7 +14,7 @@ log=$BUILD/logs/$name.results.log
 results=$BUILD/results${SFX:+/$name}
 job=$BUILD/logs/$name.job
 mkdir -p "$BUILD/logs" "$results"
-echo "sh /spf/run-bench.sh $runs $secs" >"$job"
+echo "sh /spf/run-bench.sh $runs $secs ${BENCH:-}" >"$job"
 "$SPF_ROOT/scripts/boot.sh" release "$name" "$job" >/dev/null ||
 	die "the benchmark run failed; see ${log#$SPF_ROOT/} and ${BUILD#$SPF_ROOT/}/logs/$name.console.log"
 

@@ -5,7 +5,7 @@
  * the uncontended fault path (plus each thread's own mmap/munmap).
  *
  *   pf-scale [-t threads] [-s seconds] [-m MiB per iteration]
- *            [-p private|shared|file-private|file-shared] [-d dir]
+ *            [-p private|shared|file-private|file-shared] [-d dir] [-1]
  *
  * private: MAP_PRIVATE anonymous memory (will-it-scale page_fault1, what
  * SPF handles);
@@ -19,6 +19,11 @@
  * file of its own, made in dir (default /dev/shm, a tmpfs in the guest),
  * sized once and unlinked at once; the page cache keeps its pages from one
  * iteration to the next.
+ * -1 (one page table): the threads share one 2 MiB-aligned range, each
+ * mapping its own 2 MiB / T of it (MAP_FIXED, protections alternating so
+ * that neighbours do not merge), so that every fault of every thread takes
+ * the same PTE lock: how often a speculative fault finds it busy
+ * (spf_abort_ptl_busy) when T threads fault one 2 MiB.
  * Prints: threads, mapping, seconds, faults, faults_per_sec.
  */
 #define _GNU_SOURCE
@@ -31,6 +36,8 @@
 static size_t len, page;
 static int map_flags = MAP_PRIVATE | MAP_ANONYMOUS, use_file;
 static const char *dir = "/dev/shm";
+static char *one_table;		/* -1: the shared 2 MiB range */
+static struct counter *ctrs;
 
 /* A file of len bytes in dir, already unlinked. */
 static int make_file(void)
@@ -60,11 +67,18 @@ static void *worker(void *arg)
 {
 	struct counter *c = arg;
 	int fd = use_file ? make_file() : -1;
+	int id = c - ctrs, flags = map_flags, prot = PROT_READ | PROT_WRITE;
+	char *at = NULL;
 	size_t i;
 
+	if (one_table) {
+		at = one_table + id * len;
+		flags |= MAP_FIXED;
+		if (id % 2)
+			prot |= PROT_EXEC;
+	}
 	while (!stopped()) {
-		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, map_flags,
-			       fd, 0);
+		char *p = mmap(at, len, prot, flags, fd, 0);
 
 		if (p == MAP_FAILED) {
 			perror("pf-scale: mmap");
@@ -88,17 +102,20 @@ int main(int argc, char **argv)
 	int threads = 1, secs = 2, mib = 32, opt;
 	const char *mapping = "private";
 	unsigned long total;
+	size_t pmd_size = 2UL << 20;
+	int one = 0;
 	double dt;
 
-	while ((opt = getopt(argc, argv, "t:s:m:p:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:m:p:d:1")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 's': secs = atoi(optarg); break;
 		case 'm': mib = atoi(optarg); break;
 		case 'p': mapping = optarg; break;
 		case 'd': dir = optarg; break;
+		case '1': one = 1; break;
 		default:
-			fprintf(stderr, "usage: pf-scale [-t threads] [-s seconds] [-m MiB] [-p private|shared|file-private|file-shared] [-d dir]\n");
+			fprintf(stderr, "usage: pf-scale [-t threads] [-s seconds] [-m MiB] [-p private|shared|file-private|file-shared] [-d dir] [-1]\n");
 			return 2;
 		}
 	}
@@ -116,8 +133,25 @@ int main(int argc, char **argv)
 	}
 	page = sysconf(_SC_PAGESIZE);
 	len = (size_t)mib << 20;
-	dt = run_threads(threads, worker, counters(threads), secs, &total);
-	printf("threads=%d mapping=%s seconds=%.3f faults=%lu faults_per_sec=%.0f\n",
-	       threads, mapping, dt, total, total / dt);
+	if (one) {
+		/* 2 MiB aligned, inside a reservation of twice that. */
+		char *r = mmap(NULL, 2 * pmd_size, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (r == MAP_FAILED || threads < 1 ||
+		    pmd_size / threads < page) {
+			fprintf(stderr, "pf-scale: -1: cannot split 2 MiB in %d\n",
+				threads);
+			return 2;
+		}
+		one_table = (char *)(((unsigned long)r + pmd_size - 1) &
+				     ~(pmd_size - 1));
+		len = pmd_size / threads / page * page;
+	}
+	ctrs = counters(threads);
+	dt = run_threads(threads, worker, ctrs, secs, &total);
+	printf("threads=%d mapping=%s%s seconds=%.3f faults=%lu faults_per_sec=%.0f\n",
+	       threads, mapping, one ? " one_table=1" : "", dt, total,
+	       total / dt);
 	return 0;
 }
