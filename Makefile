@@ -1,7 +1,7 @@
 # Speculative page faults for Linux 6.1: build, boot and test harness.
 # 'make help' lists the targets and variables. The work is done by scripts/.
 
-KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK BENCH SUITES DURATION STRESS SEED
+KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK BENCH SUITES REPEAT DURATION STRESS SEED
 KERNEL ?= release
 # ARCH counts only on the command line: the environment's ARCH, if any, is
 # kbuild's (kernel developers export it), not the guest's.
@@ -38,11 +38,22 @@ $(error MMU must be radix or hash, not '$(MMU)')
 endif
 endif
 
+ifneq ($(REPEAT),)
+ifneq ($(shell echo '$(REPEAT)' | grep -xE '[1-9][0-9]*'),$(REPEAT))
+$(error REPEAT must be a positive number of runs, not '$(REPEAT)')
+endif
+endif
+ifneq ($(BENCH),)
+ifneq ($(shell echo '$(BENCH)' | grep -xE '[a-z0-9 -]+'),$(BENCH))
+$(error BENCH takes scenario name prefixes (letters, digits, '-'), not '$(BENCH)')
+endif
+endif
+
 # The scripts read the guest architecture from SPF_* (lib.sh: arch_setup).
 export SPF_ARCH := $(ARCH)
 export SPF_MMU := $(MMU)
 export SPF_LA57 := $(LA57)
-export VCPUS MEM TIMEOUT ACCEL APPEND QUICK BENCH DURATION STRESS SEED
+export VCPUS MEM TIMEOUT ACCEL APPEND QUICK BENCH REPEAT DURATION STRESS SEED
 
 S := scripts
 
@@ -95,6 +106,8 @@ help:
 	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
 	@echo '                         smoke-spf-off selftests-vm-spf-off stress; and'
 	@echo '                         selftests-vm-core stress-quick, shorter, for check-arches)'
+	@echo '  REPEAT=N               check, stress: N runs in a row, logs check-r1...; stops at
+	@echo '                         the first failed run and says how many passed'
 	@echo '  QUICK=1                bench: one short run per scenario'
 	@echo '  BENCH="pf-file fork"   bench: only the scenarios whose names start so'
 	@echo '  DURATION=5m            stress: length of each part (90s, 30m, 2h)'
