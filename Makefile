@@ -106,7 +106,7 @@ help:
 	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
 	@echo '                         smoke-spf-off selftests-vm-spf-off stress; and'
 	@echo '                         selftests-vm-core stress-quick, shorter, for check-arches)'
-	@echo '  REPEAT=N               check, stress: N runs in a row, logs check-r1...; stops at
+	@echo '  REPEAT=N               check, stress: N runs in a row, logs check-r1...; stops at'
 	@echo '                         the first failed run and says how many passed'
 	@echo '  QUICK=1                bench: one short run per scenario'
 	@echo '  BENCH="pf-file fork"   bench: only the scenarios whose names start so'
