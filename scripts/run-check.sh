@@ -18,17 +18,17 @@ case $repeat in ''|*[!0-9]*|0) die "REPEAT must be a positive number of runs (go
 name=$(run_name "${RUN_NAME:-check}")
 mkdir -p "$BUILD/logs" "$BUILD/results"
 
-# one_run NAME: one boot; its TAP lines in build/results/NAME.tap.
+# one_run NAME: one boot; its TAP lines in build/results/NAME.tap ($tap).
 one_run() {
-	name=$1
-	job=$BUILD/logs/$name.job
+	rn=$1
+	job=$BUILD/logs/$rn.job
 	echo "${GUEST_ENV:-} sh /spf/run-tests.sh $suites" >"$job"
 
-	"$SPF_ROOT/scripts/boot.sh" debug "$name" "$job" && rc=0 || rc=$?
+	"$SPF_ROOT/scripts/boot.sh" debug "$rn" "$job" && rc=0 || rc=$?
 
-	tap=$BUILD/results/$name.tap
-	console=build/logs/$name.console.log
-	grep -E '^(ok|not ok) [0-9]+ ' "$BUILD/logs/$name.results.log" >"$tap" || true
+	tap=$BUILD/results/$rn.tap
+	console=build/logs/$rn.console.log
+	grep -E '^(ok|not ok) [0-9]+ ' "$BUILD/logs/$rn.results.log" >"$tap" || true
 	n=$(wc -l <"$tap")
 	case $rc in
 	124) extra "not ok" "guest finished within TIMEOUT=${TIMEOUT}s (console: $console)" ;;
@@ -38,10 +38,10 @@ one_run() {
 	if [ "$SPF_ARCH" = x86_64 ] && [ "$rc" -ne 124 ] && [ "$rc" -ne 125 ]; then
 		want=4-level
 		[ "${SPF_LA57:-0}" = 1 ] && want=5-level
-		if grep -q "^# paging: $want" "$BUILD/logs/$name.results.log"; then
+		if grep -q "^# paging: $want" "$BUILD/logs/$rn.results.log"; then
 			extra "ok" "guest runs $want paging"
 		else
-			extra "not ok" "guest runs $want paging (it says: $(grep '^# paging:' "$BUILD/logs/$name.results.log"))"
+			extra "not ok" "guest runs $want paging (it says: $(grep '^# paging:' "$BUILD/logs/$rn.results.log"))"
 		fi
 	fi
 	if "$SPF_ROOT/scripts/scan-console.sh" "$SPF_ROOT/$console" 2>/dev/null; then
@@ -49,7 +49,7 @@ one_run() {
 	else
 		extra "not ok" "kernel console has no splat (see the splat above and $console)"
 	fi
-	echo "TAP results: build/results/$name.tap; guest output: build/logs/$name.results.log; console: $console"
+	echo "TAP results: build/results/$rn.tap; guest output: build/logs/$rn.results.log; console: $console"
 }
 extra() { n=$((n + 1)); echo "$1 $n - $2" | tee -a "$tap"; }
 suites=$*
