@@ -48,6 +48,9 @@ cannot_run() {	# cannot_run NAME
 	soft-dirty)
 		[ ! -e /sys/kernel/mm/transparent_hugepage/hpage_pmd_size ] &&
 			echo "its THP case needs THP, which this guest does not have" ;;
+	hugepage-vmemmap)
+		grep -q '^Hugepagesize: *2048 kB' /proc/meminfo ||
+			echo "6.1's test maps and checks a 2 MB huge page; this guest's default is $(sed -n 's/^Hugepagesize: *//p' /proc/meminfo)" ;;
 	va_128TBswitch)
 		[ "$(uname -m)" = x86_64 ] && ! grep -qw la57 /proc/cpuinfo &&
 			echo "6.1's test assumes 5-level paging on x86-64 (it runs with LA57=1)" ;;

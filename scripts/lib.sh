@@ -78,7 +78,7 @@ arch_setup() {
 		die "LA57=1 (5-level paging) is for ARCH=x86_64, not $SPF_ARCH"
 	[ -z "$SPF_MMU" ] || [ "$SPF_ARCH" = ppc64le ] ||
 		die "MMU=$SPF_MMU is for ARCH=ppc64le (radix or hash), not $SPF_ARCH"
-	ARCH_APPEND= KASAN=1 ASFX=-$SPF_ARCH SFX=-$SPF_ARCH GUEST=$SPF_ARCH
+	ARCH_APPEND= HPT_PAGES= KASAN=1 ASFX=-$SPF_ARCH SFX=-$SPF_ARCH GUEST=$SPF_ARCH
 	case $SPF_ARCH in
 	x86_64)
 		KARCH=x86 TRIPLE=x86_64-linux-gnu DEBARCH=amd64 MACHINE=x86_64 ELF=x86-64
@@ -92,14 +92,15 @@ arch_setup() {
 	ppc64le)
 		case ${SPF_MMU:=radix} in
 		radix) ;;
-		hash) ARCH_APPEND=disable_radix SFX=$SFX-hash ;;
+		# 16M pages for the hash MMU's THP (QEMU allows 64K by default).
+		hash) ARCH_APPEND=disable_radix SFX=$SFX-hash HPT_PAGES=,cap-hpt-max-page-size=16M ;;
 		*) die "MMU must be radix or hash (got '$SPF_MMU')" ;;
 		esac
 		GUEST="ppc64le $SPF_MMU MMU"
 		# KASAN on ppc64 is radix-only in 6.1, and the debug kernel boots both.
 		KARCH=powerpc TRIPLE=powerpc64le-linux-gnu DEBARCH=ppc64el MACHINE=ppc64
 		ELF="64-bit PowerPC" KIMAGE=vmlinux KIMAGE_PATH=vmlinux KASAN=0
-		QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc QEMU_ARGS="-M pseries -cpu power9" CONSOLE=hvc0 TSCALE=1
+		QEMU=qemu-system-ppc64 QEMU_PKG=qemu-system-ppc QEMU_ARGS="-M pseries${HPT_PAGES:-} -cpu power9" CONSOLE=hvc0 TSCALE=1
 		# Each -serial is a spapr-vty: hvc0 and hvc1 in the guest.
 		QEMU_CHANNELS="-serial chardev:con -serial chardev:res"
 		ARCH_APPEND="$ARCH_APPEND spf_results=/dev/hvc1" ;;
