@@ -1,7 +1,7 @@
 # Speculative page faults for Linux 6.1: build, boot and test harness.
 # 'make help' lists the targets and variables. The work is done by scripts/.
 
-KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL APPEND RUN ADD QUICK BENCH SUITES REPEAT DURATION STRESS SEED
+KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL TCG APPEND RUN ADD QUICK BENCH SUITES REPEAT DURATION STRESS SEED
 KERNEL ?= release
 # ARCH counts only on the command line: the environment's ARCH, if any, is
 # kbuild's (kernel developers export it), not the guest's.
@@ -53,7 +53,7 @@ endif
 export SPF_ARCH := $(ARCH)
 export SPF_MMU := $(MMU)
 export SPF_LA57 := $(LA57)
-export VCPUS MEM TIMEOUT ACCEL APPEND QUICK BENCH REPEAT DURATION STRESS SEED
+export VCPUS MEM TIMEOUT ACCEL TCG APPEND QUICK BENCH REPEAT DURATION STRESS SEED
 
 S := scripts
 
@@ -102,10 +102,12 @@ help:
 	@echo '  TIMEOUT=seconds        hard limit for one guest boot (check 2400, bench 1200, vm 600;'
 	@echo '                         twice that on arm64)'
 	@echo '  ACCEL=auto|kvm|tcg     QEMU accelerator; auto probes KVM with a test boot'
+	@echo '  TCG=multi|single       TCG: a host thread per vCPU, or one for all (ppc64le default)'
 	@echo '  APPEND="..."           extra kernel command line'
 	@echo '  SUITES="smoke ..."     check: run only these suites (spf smoke selftests-vm'
 	@echo '                         smoke-spf-off selftests-vm-spf-off stress; and'
-	@echo '                         selftests-vm-core stress-quick, shorter, for check-arches)'
+	@echo '                         selftests-vm-core stress-quick, shorter, for check-arches;'
+	@echo '                         stale-tlb, an emulator check, only when asked)'
 	@echo '  REPEAT=N               check, stress: N runs in a row, logs check-r1...; stops at'
 	@echo '                         the first failed run and says how many passed'
 	@echo '  QUICK=1                bench: one short run per scenario'

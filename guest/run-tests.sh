@@ -10,6 +10,7 @@
 #                             short reliability runs); default: all of them.
 #                             selftests-vm-core stress-quick: shorter ones
 #                             for the other guests' CI subset (check-arches).
+#                             stale-tlb: an emulator check, on demand only.
 #                             make stress: stress-soak stress-control
 #                             stress-inject stress-diff (STRESS_SECS,
 #                             STRESS_STEPS, STRESS_SEED from the environment)
@@ -141,6 +142,13 @@ suite_selftests_vm_core() {
 		mlock2-tests soft-dirty migration
 }
 
+# Whether the emulator lets a store reach a page after the kernel zapped
+# and freed it (tests/stale-tlb.c), with SPF off: a check of QEMU and the
+# base kernel, run on demand (make check SUITES=stale-tlb), not by default.
+suite_stale_tlb() {
+	run_harness stale-tlb 300 /spf/tests/stale-tlb "${STALE_TLB_SECS:-60}"
+}
+
 # Swap on zram, as a distribution kernel would have swap: swap-out and
 # swap-in (MADV_PAGEOUT, khugepaged's swap cases) need a swap device.
 setup_swap() {
@@ -182,6 +190,7 @@ run_suites() {
 		selftests-vm) suite_selftests_vm ;;
 		smoke-spf-off) spf_off suite_smoke "$s" ;;
 		selftests-vm-spf-off) spf_off suite_selftests_vm "$s" ;;
+		stale-tlb) spf_off suite_stale_tlb "$s" ;;
 		*) echo "not ok - unknown suite '$s'" ;;
 		esac
 	done

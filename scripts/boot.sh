@@ -13,7 +13,9 @@
 # guest that died without reporting a status.
 #
 # Environment: VCPUS (2), MEM (MiB or nG, 2G), TIMEOUT (seconds, 600 on
-# x86_64, scaled for slower guests), ACCEL (auto, kvm or tcg), APPEND (extra
+# x86_64, scaled for slower guests), ACCEL (auto, kvm or tcg), TCG (multi:
+# a host thread per vCPU, or single: one thread for all; the default is
+# the guest's, lib.sh), APPEND (extra
 # kernel command line), SPF_ARCH, SPF_MMU, SPF_LA57 (the guest).
 . "$(dirname "$0")/lib.sh"
 
@@ -21,6 +23,8 @@ kind=${1:-}; name=${2:-}; job=${3:-}
 [ $# -ge 3 ] || die "usage: boot.sh debug|release NAME JOB [HOST-FILE...]"
 shift 3
 VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-$(scaled 600)}; ACCEL=${ACCEL:-auto}
+TCG=${TCG:-$TCG_THREADS}	# lib.sh: single for ppc64le, multi elsewhere
+case $TCG in multi|single) ;; *) die "TCG must be multi or single (got '$TCG')" ;; esac
 need "$QEMU" timeout
 
 kernel=$(kernel_dir "$kind")/$KIMAGE_PATH
@@ -131,7 +135,7 @@ choose_accel() {
 accel=$(choose_accel)
 # For report titles (accel_used in lib.sh): what this run used.
 echo "$accel" >"$logs/$name.accel"
-[ "$accel" = tcg ] && accel="tcg,thread=multi"
+[ "$accel" = tcg ] && accel="tcg,thread=$TCG"
 pack_job "$job" "$@"
 say "booting the $GUEST $kind kernel: $VCPUS vCPUs, ${mem_mb} MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"
 
