@@ -76,6 +76,7 @@ export KBUILD_BUILD_TIMESTAMP="2025-01-01" KBUILD_BUILD_USER=spf KBUILD_BUILD_HO
 arch_setup() {
 	SPF_ARCH=${SPF_ARCH:-x86_64} SPF_MMU=${SPF_MMU:-} SPF_LA57=${SPF_LA57:-}
 	case $SPF_LA57 in ''|0|1) ;; *) die "LA57 must be 1 or 0 (got '$SPF_LA57')" ;; esac
+	case ${TCG:-} in ''|multi|single) ;; *) die "TCG must be multi or single (got '$TCG')" ;; esac
 	[ "$SPF_LA57" != 1 ] || [ "$SPF_ARCH" = x86_64 ] ||
 		die "LA57=1 (5-level paging) is for ARCH=x86_64, not $SPF_ARCH"
 	[ -z "$SPF_MMU" ] || [ "$SPF_ARCH" = ppc64le ] ||

@@ -23,13 +23,18 @@ one_run() {
 	rn=$1
 	job=$BUILD/logs/$rn.job
 	echo "${GUEST_ENV:-} sh /spf/run-tests.sh $suites" >"$job"
+	# A boot that fails before the guest runs must not leave the last
+	# run's results to be counted.
+	rm -f "$BUILD/logs/$rn.results.log" "$BUILD/logs/$rn.console.log"
 
 	"$SPF_ROOT/scripts/boot.sh" debug "$rn" "$job" && rc=0 || rc=$?
 
 	tap=$BUILD/results/$rn.tap
 	console=build/logs/$rn.console.log
-	grep -E '^(ok|not ok) [0-9]+ ' "$BUILD/logs/$rn.results.log" >"$tap" || true
+	grep -E '^(ok|not ok) [0-9]+ ' "$BUILD/logs/$rn.results.log" >"$tap" 2>/dev/null || true
 	n=$(wc -l <"$tap")
+	[ -f "$BUILD/logs/$rn.results.log" ] ||
+		extra "not ok" "guest booted (boot.sh exited $rc before it ran; see above)"
 	case $rc in
 	124) extra "not ok" "guest finished within TIMEOUT=${TIMEOUT}s (console: $console)" ;;
 	125) extra "not ok" "guest reported its status (it died; console: $console)" ;;
