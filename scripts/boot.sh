@@ -24,7 +24,6 @@ kind=${1:-}; name=${2:-}; job=${3:-}
 shift 3
 VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-$(scaled 600)}; ACCEL=${ACCEL:-auto}
 TCG=${TCG:-$TCG_THREADS}	# lib.sh: single for ppc64le, multi elsewhere
-case $TCG in multi|single) ;; *) die "TCG must be multi or single (got '$TCG')" ;; esac
 need "$QEMU" timeout
 
 kernel=$(kernel_dir "$kind")/$KIMAGE_PATH
