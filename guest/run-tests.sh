@@ -99,9 +99,21 @@ suite_smoke() {	# suite_smoke [NAME]
 	run_harness "${1:-smoke}" 300 /spf/tests/smoke
 }
 
-# The speculative page fault selftest of the series: one TAP line per case.
+# The speculative page fault selftests of the series, anonymous memory
+# (spf) and file and shared memory (spf_file): one TAP line per case.
 suite_spf() {
 	run_harness spf 600 /spf/selftests/vm/spf
+	run_harness spf 300 /spf/selftests/vm/spf_file
+	# Again with its files on the ext4 disk of scripts/boot.sh.
+	if [ ! -b /dev/vda ]; then
+		echo "ok - spf-ext4: file faults on ext4 # SKIP this guest's kernel has no virtio disk driver"
+	elif ! grep -q '^/dev/vda /mnt/ext4 ext4 ' /proc/mounts; then
+		echo "not ok - spf-ext4: the ext4 disk /dev/vda is mounted on /mnt/ext4"
+	else
+		export SPF_FILE_DIR=/mnt/ext4
+		run_harness spf-ext4 300 /spf/selftests/vm/spf_file
+		unset SPF_FILE_DIR
+	fi
 }
 
 # Run a suite with speculative page faults off, to show that the classic

@@ -24,7 +24,7 @@ kind=${1:-}; name=${2:-}; job=${3:-}
 shift 3
 VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-$(scaled 600)}; ACCEL=${ACCEL:-auto}
 TCG=${TCG:-$TCG_THREADS}	# lib.sh: single for ppc64le, multi elsewhere
-need "$QEMU" timeout
+need "$QEMU" timeout mkfs.ext4
 
 kernel=$(kernel_dir "$kind")/$KIMAGE_PATH
 base=$(initramfs_path)
@@ -82,13 +82,21 @@ pack_job() {
 kind_args=
 [ "$kind" = debug ] && kind_args=page_poison=1
 
+# A fresh ext4 disk for each boot (sparse, 512 MiB), on a virtio block
+# device: the guest's init mounts it on /mnt/ext4 when its kernel has the
+# drivers, so that file faults also run on a disk filesystem.
+truncate -s 512M "$run/disk.img"
+mkfs.ext4 -q -F -L spf "$run/disk.img" >"$run/mkfs.out" 2>&1 ||
+	die "mkfs.ext4 failed on $run/disk.img (disk full?): $(cat "$run/mkfs.out")"
+disk="-drive file=$run/disk.img,if=none,format=raw,id=disk0 -device virtio-blk-pci,drive=disk0,num-queues=1"
+
 # qemu ACCEL SECONDS CONSOLE RESULTS: boot the packed initrd; returns QEMU's
 # status (124 on timeout). The results file fills while the guest runs.
 qemu() {
 	timeout -k 5 "$2" "$QEMU" -accel "$1" $QEMU_ARGS -smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
 		-display none -vga none -monitor none -no-reboot -nodefaults \
 		-chardev file,id=con,path="$3" -chardev file,id=res,path="$4" $QEMU_CHANNELS \
-		-kernel "$kernel" -initrd "$run/initrd" \
+		$disk -kernel "$kernel" -initrd "$run/initrd" \
 		-append "console=$CONSOLE panic=-1 oops=panic secretmem.enable=1${ARCH_APPEND:+ $ARCH_APPEND} $kind_args ${APPEND:-}" \
 		</dev/null >"$run/qemu.out" 2>&1
 }

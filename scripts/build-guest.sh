@@ -45,4 +45,5 @@ selftests -O2
 # ppc64 has only the 64-bit protection_keys, which the list knows by x86's name.
 [ ! -f "$sel/protection_keys" ] || ln -f "$sel/protection_keys" "$sel/protection_keys_64"
 check_static "$sel/spf"
+check_static "$sel/spf_file"
 say "built guest programs in ${out#$SPF_ROOT/}"

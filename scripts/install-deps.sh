@@ -11,7 +11,8 @@
 
 # Packages: kernel source and build deps, QEMU, guest userland, tools.
 PKGS="linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
-cpio xz-utils kmod rsync ccache git file $QEMU_PKG gnuplot-nox python3"
+cpio xz-utils kmod rsync ccache git file $QEMU_PKG gnuplot-nox python3
+e2fsprogs"
 GUEST_PKGS="busybox-static libcap-dev libnuma-dev"
 if [ -z "$CROSS" ]; then
 	PKGS="$PKGS $GUEST_PKGS"
