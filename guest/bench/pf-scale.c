@@ -14,8 +14,10 @@
  * copy-on-write of a file page (will-it-scale page_fault2);
  * file-shared: MAP_SHARED mapping of a tmpfs file, shared write faults
  * (will-it-scale page_fault3).
- * SPF aborts on all but private (not_anon), so those measure what an
- * attempt costs when it cannot help. As in will-it-scale, each thread has a
+ * SPF handles private and file-private (the copy of a file page on write,
+ * once the VMA has its anon_vma); shared and file-shared are shared writes,
+ * which it leaves to the classic path (file_write), so those measure what
+ * an attempt costs when it cannot help. As in will-it-scale, each thread has a
  * file of its own, made in dir (default /dev/shm, a tmpfs in the guest),
  * sized once and unlinked at once; the page cache keeps its pages from one
  * iteration to the next.
