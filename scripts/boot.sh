@@ -24,6 +24,7 @@ kind=${1:-}; name=${2:-}; job=${3:-}
 shift 3
 VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-$(scaled 600)}; ACCEL=${ACCEL:-auto}
 TCG=${TCG:-$TCG_THREADS}	# lib.sh: single for ppc64le, multi elsewhere
+PATH=$PATH:/usr/sbin:/sbin	# mkfs.ext4, outside a normal user's PATH on Debian
 need "$QEMU" timeout mkfs.ext4
 
 kernel=$(kernel_dir "$kind")/$KIMAGE_PATH
