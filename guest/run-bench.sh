@@ -73,7 +73,15 @@ for c in mmap mprotect mremap; do
 	run pf-churn-$c-churner $B/pf-churn -s "$secs" -c $c -o churner
 	run pf-churn-$c-both $B/pf-churn -t $faulters -s "$secs" -c $c -o both
 done
+# the churn again, next to faulters writing their own shared tmpfs file
+for o in faulters churner both; do
+	run pf-churn-file-$o $B/pf-churn -t $faulters -s "$secs" -c mmap -p file-shared -o $o
+done
 run db-load $B/db-load -t $faulters -r $((secs * 512)) -k $((secs * 6000))
+# the arena as a buffer pool in shared memory: shared anonymous, memfd
+for a in shared memfd; do
+	run db-load-$a $B/db-load -t $faulters -r $((secs * 512)) -k $((secs * 6000)) -a $a
+done
 for m in private shared; do
 	run pf-scale-$m-t1 $B/pf-scale -t 1 -s "$secs" -p $m
 	run pf-scale-$m-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p $m
@@ -86,5 +94,13 @@ run pf-file-cow-t1 $B/pf-scale -t 1 -s "$secs" -p file-private
 run pf-file-cow-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p file-private
 run pf-file-shared-t1 $B/pf-scale -t 1 -s "$secs" -p file-shared
 run pf-file-shared-t$cpus $B/pf-scale -t "$cpus" -s "$secs" -p file-shared
+# the same on ext4 (the guest's virtio disk): private writes copy the page
+# cache page; shared writes go to ext4's ->page_mkwrite, the classic path
+if grep -q ' /mnt/ext4 ext4 ' /proc/mounts; then
+	for t in 1 $cpus; do
+		run pf-ext4-cow-t$t $B/pf-scale -t $t -s "$secs" -p file-private -d /mnt/ext4
+		run pf-ext4-shared-t$t $B/pf-scale -t $t -s "$secs" -p file-shared -d /mnt/ext4
+	done
+fi
 run ebizzy-t$cpus $B/ebizzy-lite -t "$cpus" -s "$secs"
 run fork-exit-t$cpus $B/fork-exit -t "$cpus" -s "$secs"

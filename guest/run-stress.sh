@@ -10,6 +10,9 @@
 #                                         failing all of the workers' allocations
 #   run-stress.sh diff STEPS [SEED]       spf-diff with SPF off, then on, 1 and 4
 #                                         threads: the transcripts must be identical
+#   run-stress.sh file SECONDS            spf_file's tests again and again, its
+#                                         races 10 s each, on tmpfs and memfd,
+#                                         then on the ext4 disk, then the leak check
 # The seed defaults to one drawn from the clock; it is printed either way.
 bin=/spf/stress
 knob=/proc/sys/vm/speculative_page_fault
@@ -242,6 +245,40 @@ diff_run() {	# diff_run STEPS
 	done
 }
 
+# spf_file (tools/testing/selftests/vm): readers and private writers of
+# file, shmem and memfd mappings against truncate and re-grow, hole punch,
+# MADV_REMOVE, MAP_FIXED of another file and munmap, each judged against
+# what the file holds in that state; and its counter tests.
+file_run() {	# file_run SECONDS
+	sel=/spf/selftests/vm/spf_file
+	end=$(( $(date +%s) + $1 )) runs=0 failed=0
+	before=$(usage_now)
+	while [ "$(date +%s)" -lt $end ]; do
+		for dir in tmpfs /mnt/ext4; do
+			if [ $dir = tmpfs ]; then
+				SPF_RACE_MS=10000 $sel >$tmp.out 2>&1
+			elif grep -q " $dir ext4 " /proc/mounts; then
+				SPF_RACE_MS=10000 SPF_FILE_DIR=$dir $sel >$tmp.out 2>&1
+			else
+				continue
+			fi
+			rc=$? runs=$((runs + 1))
+			grep 'writer steps' $tmp.out | sed "s|^# |# $dir: |"
+			if [ $rc != 0 ]; then
+				failed=$((failed + 1))
+				grep -v '^ok\|writer steps' $tmp.out | tail -n 30 | sed 's/^/# /'
+			fi
+		done
+	done
+	rm -f $tmp.out
+	if [ $runs -gt 0 ] && [ $failed = 0 ]; then
+		tap ok "file: $runs runs of spf_file, races 10 s each, all passed"
+	else
+		tap "not ok" "file: $failed of $runs runs of spf_file failed"
+	fi
+	leak_check file "$before"
+}
+
 case $mode in
 soak|control|inject)
 	case $amount in ''|*[!0-9]*) echo "not ok - stress: $mode: SECONDS must be a number (got '$amount')"; exit 1 ;; esac
@@ -254,7 +291,10 @@ soak|control|inject)
 diff)
 	case $amount in ''|*[!0-9]*) echo "not ok - stress: diff: STEPS must be a number (got '$amount')"; exit 1 ;; esac
 	diff_run "$amount" ;;
+file)
+	case $amount in ''|*[!0-9]*) echo "not ok - stress: file: SECONDS must be a number (got '$amount')"; exit 1 ;; esac
+	file_run "$amount" ;;
 *)
-	echo "not ok - stress: unknown mode '$mode' (soak, control, inject or diff)" ;;
+	echo "not ok - stress: unknown mode '$mode' (soak, control, inject, diff or file)" ;;
 esac
 rm -f $tmp $tmp.ksm $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before

@@ -12,7 +12,7 @@
 #                             for the other guests' CI subset (check-arches).
 #                             stale-tlb: an emulator check, on demand only.
 #                             make stress: stress-soak stress-control
-#                             stress-inject stress-diff (STRESS_SECS,
+#                             stress-inject stress-diff stress-file (STRESS_SECS,
 #                             STRESS_STEPS, STRESS_SEED from the environment)
 cd /spf || exit 1
 tmp=/tmp/run-tests.$$
@@ -203,6 +203,7 @@ run_suites() {
 		stress-soak|stress-control|stress-inject)
 			sh /spf/run-stress.sh "${s#stress-}" "${STRESS_SECS:-300}" ${STRESS_SEED:-} ;;
 		stress-diff) sh /spf/run-stress.sh diff "${STRESS_STEPS:-6000}" ${STRESS_SEED:-} ;;
+		stress-file) sh /spf/run-stress.sh file "${STRESS_SECS:-300}" ;;
 		smoke) suite_smoke ;;
 		selftests-vm) suite_selftests_vm ;;
 		smoke-spf-off) spf_off suite_smoke "$s" ;;

@@ -18,7 +18,7 @@ import sys
 def metric(name):
     if name.startswith("pf-churn-") and name.endswith("-churner"):
         return "churn_ops_per_sec", True
-    if name == "db-load":
+    if name.startswith("db-load"):
         return "seconds", False
     if name.startswith("ebizzy"):
         return "records_per_sec", True
@@ -130,7 +130,7 @@ def peers(runs, outdir, title):
     # pf-churn as fractions of each kernel's own ceilings: this separates
     # the locking from the kernels' other differences in speed.
     fr = []
-    for c in ("mmap", "mprotect", "mremap"):
+    for c in ("mmap", "mprotect", "mremap", "file"):
         cells = []
         for k, spf, _ in PEER_COLUMNS:
             def med(n):
@@ -211,7 +211,7 @@ def main():
 
     # pf-churn: each side of "both" as a fraction of its ceiling (alone).
     churn_rows = []
-    for c in ("mmap", "mprotect", "mremap"):
+    for c in ("mmap", "mprotect", "mremap", "file"):
         for spf in settings:
             both = summ.get(("pf-churn-%s-both" % c, spf))
             fl = summ.get(("pf-churn-%s-faulters" % c, spf))

@@ -9,12 +9,14 @@
 #   inject   the soak under failslab and fail_page_alloc (half of DURATION
 #            failing only non-sleeping allocations, half failing all)
 #   diff     spf-diff, SPF off vs on, 1 and 4 threads; DURATION sets its length
-# STRESS defaults to "soak inject diff". SEED replays a run (default: drawn).
+#   file     spf_file's tests in a loop (races 10 s each: truncate, hole punch,
+#            MADV_REMOVE, MAP_FIXED, munmap) on tmpfs, memfd and ext4
+# STRESS defaults to "soak inject diff file". SEED replays a run (default: drawn).
 # Prints the TAP stream and ends with "N passed, N failed, N skipped".
 . "$(dirname "$0")/lib.sh"
 
 DURATION=${DURATION:-5m}
-STRESS=${STRESS:-soak inject diff}
+STRESS=${STRESS:-soak inject diff file}
 SEED=${SEED:-}
 case $DURATION in
 *[0-9]h) secs=$(( ${DURATION%h} * 3600 )) ;;
@@ -27,11 +29,11 @@ case $SEED in *[!0-9]*) die "SEED must be a number (got '$SEED')" ;; esac
 suites=
 for part in $STRESS; do
 	case $part in
-	soak|control|inject|diff) suites="$suites stress-$part" ;;
-	*) die "unknown STRESS part '$part' (soak, control, inject, diff)" ;;
+	soak|control|inject|diff|file) suites="$suites stress-$part" ;;
+	*) die "unknown STRESS part '$part' (soak, control, inject, diff, file)" ;;
 	esac
 done
-[ -n "$suites" ] || die "STRESS is empty (soak, control, inject, diff)"
+[ -n "$suites" ] || die "STRESS is empty (soak, control, inject, diff, file)"
 
 # spf-diff takes about 1 s per 100 steps under TCG: scale it with DURATION.
 steps=$(( secs * 20 ))

@@ -9,6 +9,12 @@
  * it is done.
  *
  *   db-load [-t loaders] [-r records (thousands)] [-k housekeeping ops]
+ *           [-a private|shared|memfd]
+ *
+ * -a: the arena is private anonymous memory (default), shared anonymous
+ * memory (MAP_SHARED|MAP_ANONYMOUS), or a MAP_SHARED memfd: a buffer pool
+ * in shared memory, whose first touches are shmem faults. The index stays
+ * private.
  *
  * Prints: loaders, records, record_bytes, housekeeping_ops, seconds,
  * load_seconds, housekeeping_seconds, records_per_sec.
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +42,7 @@ static size_t nrecords, nslots;
 static int loaders = 1;
 static long hk_ops = 20000;
 static double t0, load_done, hk_done;
+static const char *arena_kind = "private";
 
 static double now(void)
 {
@@ -48,6 +56,32 @@ static void *map(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+	if (p == MAP_FAILED) {
+		perror("db-load: mmap");
+		exit(1);
+	}
+	return p;
+}
+
+static char *map_arena(size_t len)
+{
+	void *p;
+	int fd;
+
+	if (!strcmp(arena_kind, "private"))
+		return map(len, PROT_READ | PROT_WRITE);
+	if (!strcmp(arena_kind, "shared"))
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	else {
+		fd = syscall(SYS_memfd_create, "db-load", 0);
+		if (fd < 0 || ftruncate(fd, len)) {
+			perror("db-load: memfd");
+			exit(1);
+		}
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+	}
 	if (p == MAP_FAILED) {
 		perror("db-load: mmap");
 		exit(1);
@@ -118,19 +152,25 @@ int main(int argc, char **argv)
 	size_t k, bad = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "t:r:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:r:k:a:")) != -1) {
 		switch (opt) {
 		case 't': loaders = atoi(optarg); break;
 		case 'r': thousands = atol(optarg); break;
 		case 'k': hk_ops = atol(optarg); break;
+		case 'a': arena_kind = optarg; break;
 		default:
-			fprintf(stderr, "usage: db-load [-t loaders] [-r thousand records] [-k housekeeping ops]\n");
+			fprintf(stderr, "usage: db-load [-t loaders] [-r thousand records] [-k housekeeping ops] [-a private|shared|memfd]\n");
 			return 2;
 		}
 	}
+	if (strcmp(arena_kind, "private") && strcmp(arena_kind, "shared") &&
+	    strcmp(arena_kind, "memfd")) {
+		fprintf(stderr, "db-load: unknown arena '%s'\n", arena_kind);
+		return 2;
+	}
 	nrecords = thousands * 1000;
 	nslots = nrecords * 2;
-	arena = map(nrecords * RECORD, PROT_READ | PROT_WRITE);
+	arena = map_arena(nrecords * RECORD);
 	index_slots = map(nslots * sizeof(*index_slots), PROT_READ | PROT_WRITE);
 	th = calloc(loaders, sizeof(*th));
 
@@ -157,8 +197,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "db-load: %zu records not found\n", bad);
 		return 1;
 	}
-	printf("loaders=%d records=%zu record_bytes=%d housekeeping_ops=%ld seconds=%.3f load_seconds=%.3f housekeeping_seconds=%.3f records_per_sec=%.0f\n",
-	       loaders, nrecords, RECORD, hk_ops,
+	printf("loaders=%d arena=%s records=%zu record_bytes=%d housekeeping_ops=%ld seconds=%.3f load_seconds=%.3f housekeeping_seconds=%.3f records_per_sec=%.0f\n",
+	       loaders, arena_kind, nrecords, RECORD, hk_ops,
 	       (load_done > hk_done ? load_done : hk_done) - t0,
 	       load_done - t0, hk_done - t0,
 	       nrecords / ((load_done > hk_done ? load_done : hk_done) - t0));

@@ -7,6 +7,13 @@
  *
  *   pf-churn [-t faulters] [-s seconds] [-m MiB per faulter]
  *            [-c mmap|mprotect|mremap] [-o faulters|churner|both]
+ *            [-p anon|file-shared|file-private] [-d dir]
+ *
+ * -p file-shared: each faulter's region is a MAP_SHARED mapping of its own
+ * file in dir (default /dev/shm: tmpfs), whose pages stay in the page
+ * cache across MADV_DONTNEED: the faults are shared write faults on page
+ * cache pages (the first round fills the file's holes). file-private: a
+ * MAP_PRIVATE mapping of the same, whose faults copy the file's pages.
  *
  * Prints one line of key=value pairs: faulters, churn, only, seconds,
  * faults, faults_per_sec, churn_ops, churn_ops_per_sec. Faults are counted
@@ -14,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "bench.h"
@@ -23,7 +31,7 @@
 
 static size_t region_len, page;
 static unsigned long churn_ops;
-static const char *churn = "mmap";
+static const char *churn = "mmap", *mapping = "anon", *dir = "/dev/shm";
 
 static void die(const char *what)
 {
@@ -31,11 +39,30 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* A faulter's region, as -p asks. */
+static char *map_region(void)
+{
+	int fd, shared = !strcmp(mapping, "file-shared");
+	char *p;
+
+	if (!strcmp(mapping, "anon"))
+		return mmap(NULL, region_len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+	if (fd < 0)
+		die(dir);
+	if (ftruncate(fd, region_len))
+		die("ftruncate");
+	p = mmap(NULL, region_len, PROT_READ | PROT_WRITE,
+		 shared ? MAP_SHARED : MAP_PRIVATE, fd, 0);
+	close(fd);
+	return p;
+}
+
 static void *faulter(void *arg)
 {
 	struct counter *c = arg;
-	char *p = mmap(NULL, region_len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = map_region();
 	size_t i;
 
 	if (p == MAP_FAILED)
@@ -110,17 +137,24 @@ int main(int argc, char **argv)
 	pthread_t ct;
 	double dt;
 
-	while ((opt = getopt(argc, argv, "t:s:m:c:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:m:c:o:p:d:")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 's': secs = atoi(optarg); break;
 		case 'm': mib = atoi(optarg); break;
 		case 'c': churn = optarg; break;
 		case 'o': only = optarg; break;
+		case 'p': mapping = optarg; break;
+		case 'd': dir = optarg; break;
 		default:
-			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both]\n");
+			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both] [-p anon|file-shared|file-private] [-d dir]\n");
 			return 2;
 		}
+	}
+	if (strcmp(mapping, "anon") && strcmp(mapping, "file-shared") &&
+	    strcmp(mapping, "file-private")) {
+		fprintf(stderr, "pf-churn: unknown mapping '%s'\n", mapping);
+		return 2;
 	}
 	if (strcmp(churn, "mmap") && strcmp(churn, "mprotect") &&
 	    strcmp(churn, "mremap")) {
@@ -141,8 +175,8 @@ int main(int argc, char **argv)
 	dt = run_threads(threads, faulter, counters(threads), secs, &total);
 	if (strcmp(only, "faulters"))
 		pthread_join(ct, NULL);
-	printf("faulters=%d churn=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f\n",
-	       threads, churn, only, dt, total, total / dt, churn_ops,
+	printf("faulters=%d churn=%s mapping=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f\n",
+	       threads, churn, mapping, only, dt, total, total / dt, churn_ops,
 	       churn_ops / dt);
 	return 0;
 }

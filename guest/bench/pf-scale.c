@@ -14,9 +14,11 @@
  * copy-on-write of a file page (will-it-scale page_fault2);
  * file-shared: MAP_SHARED mapping of a tmpfs file, shared write faults
  * (will-it-scale page_fault3).
- * SPF handles private and file-private (the copy of a file page on write,
- * once the VMA has its anon_vma); shared and file-shared are shared writes,
- * which it leaves to the classic path (file_write), so those measure what
+ * SPF handles private, file-private (the copy of a file page on write,
+ * once the VMA has its anon_vma), and shared and file-shared on tmpfs
+ * (shared writes to shmem pages; the first round brings in the file's
+ * holes). On a filesystem with ->page_mkwrite (-d /mnt/ext4) it leaves
+ * shared writes to the classic path (file_write): those runs measure what
  * an attempt costs when it cannot help. As in will-it-scale, each thread has a
  * file of its own, made in dir (default /dev/shm, a tmpfs in the guest),
  * sized once and unlinked at once; the page cache keeps its pages from one

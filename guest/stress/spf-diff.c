@@ -15,6 +15,9 @@
  *     ranges and permissions) and its residency from mincore().
  * Missing pages of userfaultfd-registered ranges are filled with content
  * that depends only on their offset, so they are deterministic too.
+ * Each thread also has a memfd of its own (shmem: no readahead, so its
+ * page cache is deterministic), mapped shared or private over parts of the
+ * arena, truncated, regrown, hole-punched and written with pwrite().
  * brk is exercised only with one thread (it is per process).
  *
  *   spf-diff [-s SEED] [-n STEPS] [-t THREADS] -o FILE
@@ -23,6 +26,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/mempolicy.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
@@ -58,6 +62,7 @@ static unsigned long page_size;
 
 struct thread {
 	int id;
+	int fd;			/* the thread's memfd */
 	uint64_t rstate;
 	char *arena;
 	char *log;
@@ -262,6 +267,41 @@ static void fork_read(struct thread *t)
 	out(t, "fork: child read page %d: %s, exit %d\n", pg, buf, WEXITSTATUS(status));
 }
 
+/* The thread's memfd: mapped, truncated, punched, written. */
+static void file_step(struct thread *t, unsigned long off, unsigned long len)
+{
+	unsigned int r = rndn(t, 10);
+	unsigned long foff = rndn(t, ARENA_PAGES) * PAGE;
+	static __thread uint64_t buf[65536 / 8];
+	unsigned long i;
+
+	if (r < 5) {
+		int prot = prot_of(t), fl = rndn(t, 3) ? MAP_SHARED : MAP_PRIVATE;
+
+		fl |= MAP_FIXED;
+		if (!rndn(t, 8))
+			fl |= MAP_POPULATE;
+		out(t, "mmap-file(+%#lx, %#lx, %d, %#x, %#lx)", off, len, prot, fl, foff);
+		result(t, (long)mmap(t->arena + off, len, prot, fl, t->fd, foff));
+	} else if (r < 7) {
+		unsigned long size = rndn(t, 2 * ARENA_PAGES + 1) * PAGE;
+
+		out(t, "ftruncate(%#lx)", size);
+		result(t, ftruncate(t->fd, size));
+	} else if (r < 9) {
+		out(t, "punch-hole(%#lx, %#lx)", foff, len);
+		result(t, fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    foff, len));
+	} else {
+		uint64_t v = rnd(t);
+
+		for (i = 0; i < PAGE / 8; i++)
+			buf[i] = v + i;
+		out(t, "pwrite(%#lx)", foff);
+		result(t, pwrite(t->fd, buf, PAGE, foff));
+	}
+}
+
 static void step(struct thread *t)
 {
 	static const int advice[] = {
@@ -271,7 +311,7 @@ static void step(struct thread *t)
 		MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, 1000,
 	};
 	unsigned long off, len, off2, len2;
-	unsigned int r = rndn(t, 100);
+	unsigned int r = rndn(t, 110);
 	char *a = t->arena;
 	long ret;
 
@@ -372,8 +412,10 @@ static void step(struct thread *t)
 		}
 	} else if (r < 94) {
 		fork_read(t);
-	} else {
+	} else if (r < 100) {
 		snapshot(t);
+	} else {
+		file_step(t, off, len);
 	}
 }
 
@@ -456,6 +498,11 @@ int main(int argc, char **argv)
 		t->rstate = seed * 0x9e3779b97f4a7c15ULL + i + 1;
 		t->arena = arenas + i * span;
 		munmap(t->arena + ARENA_PAGES * PAGE, GAP_PAGES * PAGE);
+		t->fd = syscall(SYS_memfd_create, "spf-diff", 0);
+		if (t->fd < 0 || ftruncate(t->fd, ARENA_PAGES * PAGE)) {
+			perror("spf-diff: memfd");
+			return 2;
+		}
 		t->log = mmap(NULL, LOG_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			      -1, 0);
 		if (t->log == MAP_FAILED) {
