@@ -266,7 +266,8 @@ file_run() {	# file_run SECONDS
 			grep 'writer steps' $tmp.out | sed "s|^# |# $dir: |"
 			if [ $rc != 0 ]; then
 				failed=$((failed + 1))
-				grep -v '^ok\|writer steps' $tmp.out | tail -n 30 | sed 's/^/# /'
+				grep 'pgfault=\|major faults\|Expected\|FAIL\|^not ok' $tmp.out |
+					sed 's/^/# /'
 			fi
 		done
 	done
