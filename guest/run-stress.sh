@@ -2,8 +2,9 @@
 # Reliability runs in the guest; prints TAP lines ("ok - stress: ...") for
 # run-tests.sh, everything else behind "# ".
 #
-#   run-stress.sh soak SECONDS [SEED]     race soak (spf-stress), then the leak check
-#   run-stress.sh control SECONDS [SEED]  the same soak with SPF off: proves the oracle
+#   run-stress.sh soak SECONDS [SEED]     race soaks (spf-stress, and spf-stress-file
+#                                         beside it), then the leak check
+#   run-stress.sh control SECONDS [SEED]  the same soaks with SPF off: prove the oracles
 #   run-stress.sh inject SECONDS [SEED]   the soak with failslab and fail_page_alloc:
 #                                         half the time failing only allocations that
 #                                         cannot sleep (the speculative path's), half
@@ -163,12 +164,34 @@ stress() {	# stress NAME SECONDS [ARGS...]
 	esac
 }
 
+# spf-stress-file: the same race soak on file, memfd and shared memory
+# mappings (on the ext4 disk too when there is one). Runs beside spf-stress;
+# its report and TAP line go to $tmp.file, printed when both are done.
+file_stress() {	# file_stress NAME SECONDS
+	dirs=
+	grep -q " /mnt/ext4 ext4 " /proc/mounts && dirs="-D /mnt/ext4"
+	timeout -s KILL $(( $2 + 300 )) $bin/spf-stress-file -d "$2" -s "$seed" $dirs >$tmp.fs 2>&1
+	rc=$?
+	{
+		sed 's/^/# /' $tmp.fs
+		case $rc in
+		0) tap ok "$1: no wrong page, signal or syscall result on file mappings in ${2}s (seed $seed)" ;;
+		137) tap "not ok" "$1: killed at the timeout (seed $seed)" ;;
+		*) tap "not ok" "$1: $(grep -c ^ERROR $tmp.fs) errors, exit status $rc (seed $seed; replay: spf-stress-file -s $seed -d $2 $dirs)" ;;
+		esac
+	} >$tmp.file
+	rm -f $tmp.fs
+}
+
 soak() {	# soak NAME SECONDS SPF
 	before=$(usage_now)
 	old=$(cat $knob)
 	echo "$3" >$knob
 	s0=$(counter spf_success)
+	file_stress "$1-file" "$2" &
 	stress "$1" "$2"
+	wait
+	cat $tmp.file
 	echo "# speculative faults during the run: $(( $(counter spf_success) - s0 ))"
 	echo "$old" >$knob
 	leak_check "$1" "$before"
@@ -298,4 +321,4 @@ file)
 *)
 	echo "not ok - stress: unknown mode '$mode' (soak, control, inject, diff or file)" ;;
 esac
-rm -f $tmp $tmp.ksm $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before
+rm -f $tmp $tmp.file $tmp.ksm $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before

@@ -4,7 +4,8 @@
 #   run-stress.sh   (environment: DURATION, STRESS, SEED)
 #
 # DURATION (5m; 90s, 30m, 2h or seconds) is given to each part of STRESS:
-#   soak     randomized race soak (guest/stress/spf-stress.c) with the leak check
+#   soak     randomized race soaks with the leak check: spf-stress (anonymous
+#            memory) and, beside it, spf-stress-file (file and shared memory)
 #   control  the same with SPF off: a failure here is a bug of the oracle
 #   inject   the soak under failslab and fail_page_alloc (half of DURATION
 #            failing only non-sleeping allocations, half failing all)

@@ -61,6 +61,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stress.h"
+
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23
@@ -75,17 +77,15 @@
 #define MLOCK_ONFAULT 1
 #endif
 
-/* The kernel's page size (64 KiB on ppc64le) and PMD huge page size. */
-static unsigned long page_size, huge_size;
+/* The PMD huge page size (the page size is in stress.h). */
+static unsigned long huge_size;
 static int group_slots;			/* arena slots in one huge page */
-#define PAGE page_size
 #define NSLOTS 64			/* arena slots; 2 groups of 2 MiB with 4 KiB pages */
 #define SLOT_PAGES 16
 #define GROUP_SLOTS group_slots
 #define BRK_SLOT NSLOTS			/* the pages above the program break */
 #define ALL_SLOTS (NSLOTS + 1)
 #define MAX_THREADS 16
-#define WORDS (PAGE / 8)
 
 /* Page flags of the model. */
 enum {
@@ -130,7 +130,6 @@ static uint64_t next_cid = 1;
 static volatile int stop;
 static int inject, nnodes = 1, quiet;
 static int uffd = -1;
-static uint64_t seed;
 
 static char *slot_addr(int s)
 {
@@ -176,135 +175,10 @@ static __thread long op_arg;
 static struct {
 	unsigned long ops[NOPS], op_fail[NOPS], resync, injected_seen, source_kept;
 	unsigned long reads, writes, unstable, busy, segv_expected, uffd_faults;
-	unsigned long forks, child_checks, errors, bare_signals;
+	unsigned long forks, child_checks, bare_signals;
 } st;
 
 #define COUNT(field) __atomic_fetch_add(&st.field, 1, __ATOMIC_RELAXED)
-
-static void say(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	/* Under fault injection a pipe write may fail to allocate: retry. */
-	for (int tries = 0; tries < 100; tries++)
-		if (write(1, buf, n) >= 0 || errno != ENOMEM)
-			break;
-}
-
-#define MAX_REPORTS 20
-static void error(const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-
-	if (__atomic_fetch_add(&st.errors, 1, __ATOMIC_RELAXED) >= MAX_REPORTS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	say("ERROR: %s (seed %llu)\n", buf, (unsigned long long)seed);
-}
-
-/* ---- random numbers: xorshift64*, one state per thread ---- */
-
-static __thread uint64_t rstate;
-
-static uint64_t rnd(void)
-{
-	rstate ^= rstate >> 12;
-	rstate ^= rstate << 25;
-	rstate ^= rstate >> 27;
-	return rstate * 0x2545f4914f6cdd1dULL;
-}
-
-static unsigned int rndn(unsigned int n)
-{
-	return rnd() % n;
-}
-
-/* ---- probing memory: sigsetjmp around one access ---- */
-
-static __thread sigjmp_buf probe_jmp;
-static __thread volatile int probing;
-static __thread volatile int probe_code;
-
-static void on_fault(int sig, siginfo_t *si, void *uc)
-{
-	if (!probing) {
-		static const char msg[] = "spf-stress: fault outside a probe\n";
-
-		if (write(2, msg, sizeof(msg) - 1) < 0)
-			_exit(4);
-		_exit(4);
-	}
-	probe_code = si->si_code;
-	siglongjmp(probe_jmp, sig);
-}
-
-/*
- * A write that does not change the content: an atomic add of zero. It needs
- * write access, so it takes write and COW faults, and it cannot corrupt a
- * page that a racing writer has just replaced.
- */
-static inline uint64_t write_same(volatile uint64_t *p)
-{
-#if defined(__x86_64__)
-	uint64_t v = 0;
-
-	asm volatile("lock xaddq %0, %1" : "+r"(v), "+m"(*p) : : "memory");
-	return v;
-#else
-	return __atomic_fetch_add(p, 0, __ATOMIC_SEQ_CST);
-#endif
-}
-
-enum access { RD, WR, FILL };
-
-/*
- * Returns 0 or the signal; w[0], w[1], w[2]: the page's first, last and
- * third word (the third is 0 but in fork children, which mark it).
- */
-static int probe(char *addr, enum access how, uint64_t fill, uint64_t w[3])
-{
-	volatile uint64_t *p = (volatile uint64_t *)addr;
-	int sig;
-
-	w[0] = w[1] = w[2] = 0;
-	sig = sigsetjmp(probe_jmp, 1);
-	if (sig) {
-		probing = 0;
-		return sig;
-	}
-	probing = 1;
-	switch (how) {
-	case RD:
-		w[0] = p[0];
-		w[1] = p[WORDS - 1];
-		w[2] = p[2];
-		break;
-	case WR:
-		w[0] = write_same(&p[0]);
-		w[1] = p[WORDS - 1];
-		w[2] = p[2];
-		break;
-	case FILL:
-		p[0] = fill;
-		p[WORDS - 1] = ~fill;
-		w[0] = p[0];
-		w[1] = p[WORDS - 1];
-		w[2] = p[2];
-		break;
-	}
-	probing = 0;
-	return 0;
-}
 
 /* ---- checking one access against the model ---- */
 
@@ -344,8 +218,6 @@ static int content_ok(const struct pmodel *m, const uint64_t w[3], int child)
 		return w[0] == t && w[1] == ~t;
 	return word_ok(w[0], a, u, 0) && word_ok(w[1], a, u, 1);
 }
-
-static const char *const how_name[] = { "read", "write", "fill" };
 
 /* Check an access made while the slot was stable; returns 1 if it was wrong. */
 static int check(int s, int p, const struct pmodel *m, enum access how, int sig,
@@ -398,11 +270,6 @@ static int check(int s, int p, const struct pmodel *m, enum access how, int sig,
 
 /* ---- faulters ---- */
 
-static unsigned long seq_read(struct slot *sl)
-{
-	return __atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE);
-}
-
 /* One access to a random page; checked when no writer touched its slot. */
 static void fault_one(void)
 {
@@ -414,7 +281,7 @@ static void fault_one(void)
 	uint64_t w[3];
 	int sig;
 
-	s1 = seq_read(sl);
+	s1 = seq_read(&sl->seq);
 	if (s1 & 1) {
 		/*
 		 * A writer is changing the slot: touch it anyway, unchecked.
@@ -430,7 +297,7 @@ static void fault_one(void)
 	sig = probe(page_addr(s, p), how, 0, w);
 	/* The access (a store, perhaps) must be done before the re-check. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	s2 = seq_read(sl);
+	s2 = seq_read(&sl->seq);
 	if (s1 != s2) {
 		COUNT(unstable);
 		return;
@@ -547,8 +414,6 @@ static void set_make_it_fail(int on)
 	}
 	close(fd);
 }
-
-static pthread_barrier_t start_barrier;
 
 /*
  * Signals are delivered on an alternate stack that is populated, never
@@ -702,13 +567,6 @@ static int mapped_run(int s, int a, int *n)
 		k++;
 	*n = k;
 	return k > 0;
-}
-
-static int random_prot(void)
-{
-	unsigned int r = rndn(20);
-
-	return r < 14 ? PROT_READ | PROT_WRITE : r < 17 ? PROT_READ : PROT_NONE;
 }
 
 /*
@@ -1463,35 +1321,6 @@ static void migrate_all(void)
 	    moved, stuck);
 }
 
-static char vmstat_buf[32768];
-
-/* One /proc/vmstat counter, read without stdio (see setup_brk()). */
-static unsigned long vmstat(const char *name)
-{
-	size_t len = strlen(name);
-	ssize_t n = 0;
-	char *p;
-	int fd = open("/proc/vmstat", O_RDONLY);
-
-	if (fd >= 0) {
-		n = read(fd, vmstat_buf, sizeof(vmstat_buf) - 1);
-		close(fd);
-	}
-	vmstat_buf[n > 0 ? n : 0] = 0;
-	for (p = vmstat_buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, name, len) && p[len] == ' ')
-			return strtoul(p + len + 1, NULL, 10);
-	return 0;
-}
-
-static long now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static void usage(void)
 {
 	say("usage: spf-stress [-d SECONDS] [-s SEED] [-f FAULTERS] [-w WRITERS] [-i] [-q]\n");
@@ -1502,7 +1331,7 @@ int main(int argc, char **argv)
 {
 	int nf = 3, nw = 2, secs = 60, c, i, bad, uffd_stop = 0;
 	pthread_t th[MAX_THREADS], uth;
-	unsigned long pgfault0, att0, succ0, ops = 0;
+	unsigned long ops = 0;
 	struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK };
 	long t0, next_report;
 	struct timespec tick = { 0, 200 * 1000 * 1000 };
@@ -1553,28 +1382,22 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NOPS; i++)
 		total_weight += op_weight[i];
-	pthread_barrier_init(&start_barrier, NULL, nf + nw + 1);
-	for (i = 0; i < nf; i++)
-		pthread_create(&th[i], NULL, faulter, (void *)(uintptr_t)i);
-	for (i = 0; i < nw; i++)
-		pthread_create(&th[nf + i], NULL, writer, (void *)(uintptr_t)i);
+	start_threads(th, nf, faulter, nw, writer);
 	if (uffd >= 0)
 		pthread_create(&uth, NULL, uffd_handler, &uffd_stop);
 	setup_brk();
-	pgfault0 = vmstat("pgfault");
-	att0 = vmstat("spf_attempt");
-	succ0 = vmstat("spf_success");
+	count_faults_from_now();
 	t0 = now();
 	next_report = t0 + 60;
 	pthread_barrier_wait(&start_barrier);
-	while (now() - t0 < secs && st.errors == 0) {
+	while (now() - t0 < secs && errors == 0) {
 		nanosleep(&tick, NULL);
 		if (!quiet && now() >= next_report) {
 			for (ops = 0, i = 0; i < NOPS; i++)
 				ops += st.ops[i];
 			say("# %4ld s: %lu ops, %lu checked accesses, %lu speculative faults, %lu errors\n",
-			    now() - t0, ops, st.reads + st.writes, vmstat("spf_success") - succ0,
-			    st.errors);
+			    now() - t0, ops, st.reads + st.writes, successes(),
+			    errors);
 			next_report += 60;
 		}
 	}
@@ -1585,24 +1408,17 @@ int main(int argc, char **argv)
 	migrate_all();
 	bad += sweep();
 
-	for (ops = 0, i = 0; i < NOPS; i++)
-		ops += st.ops[i];
-	say("# %ld s; ops: %lu", now() - t0, ops);
-	for (i = 0; i < NOPS; i++)
-		say(" %s %lu/%lu", op_name[i], st.ops[i], st.op_fail[i]);
-	say(" (done/failed)\n");
+	report_ops(now() - t0, op_name, st.ops, st.op_fail, NOPS);
 	say("# accesses checked: %lu reads, %lu writes (%lu SIGSEGV as expected); %lu raced a writer, %lu found it busy\n",
 	    st.reads, st.writes, st.segv_expected, st.unstable, st.busy);
 	say("# forks %lu (children clean %lu), uffd missing faults %lu, resyncs %lu, injected failures seen by syscalls %lu, mremap sources left mapped %lu, signals without siginfo %lu\n",
 	    st.forks, st.child_checks, st.uffd_faults, st.resync, st.injected_seen, st.source_kept,
 	    st.bare_signals);
-	say("# faults: %lu, speculative attempts %lu, successes %lu; final sweeps (before and after migration): %d wrong of %d pages\n",
-	    vmstat("pgfault") - pgfault0, vmstat("spf_attempt") - att0,
-	    vmstat("spf_success") - succ0, bad, ALL_SLOTS * SLOT_PAGES);
+	report_faults();
+	say("; final sweeps (before and after migration): %d wrong of %d pages\n",
+	    bad, ALL_SLOTS * SLOT_PAGES);
 	__atomic_store_n(&uffd_stop, 1, __ATOMIC_RELEASE);
 	if (uffd >= 0)
 		pthread_join(uth, NULL);
-	say("# wrong pages/accesses: %lu%s\n", st.errors,
-	    st.errors > MAX_REPORTS ? " (only the first reported)" : "");
-	return st.errors ? 1 : 0;
+	return report_errors();
 }
