@@ -7,13 +7,16 @@
  *
  *   pf-churn [-t faulters] [-s seconds] [-m MiB per faulter]
  *            [-c mmap|mprotect|mremap] [-o faulters|churner|both]
- *            [-p anon|file-shared|file-private] [-d dir]
+ *            [-p anon|file-shared|file-private] [-d dir] [-a]
  *
  * -p file-shared: each faulter's region is a MAP_SHARED mapping of its own
  * file in dir (default /dev/shm: tmpfs), whose pages stay in the page
  * cache across MADV_DONTNEED: the faults are shared write faults on page
  * cache pages (the first round fills the file's holes). file-private: a
  * MAP_PRIVATE mapping of the same, whose faults copy the file's pages.
+ *
+ * -a pins the churner to CPU 0 and faulter i to CPU i + 1 (modulo the
+ * CPUs), so that the scheduler cannot put both sides on one CPU.
  *
  * Prints one line of key=value pairs: faulters, churn, only, seconds,
  * faults, faults_per_sec, churn_ops, churn_ops_per_sec. Faults are counted
@@ -22,6 +25,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 
 #include "bench.h"
@@ -32,11 +36,26 @@
 static size_t region_len, page;
 static unsigned long churn_ops;
 static const char *churn = "mmap", *mapping = "anon", *dir = "/dev/shm";
+static struct counter *faulter_counters;
+static int pin;
 
 static void die(const char *what)
 {
 	fprintf(stderr, "pf-churn: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/* -a: run the calling thread on this CPU only. */
+static void pin_to(long cpu)
+{
+	cpu_set_t set;
+
+	if (!pin)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
 }
 
 /* A faulter's region, as -p asks. */
@@ -62,9 +81,11 @@ static char *map_region(void)
 static void *faulter(void *arg)
 {
 	struct counter *c = arg;
-	char *p = map_region();
+	char *p;
 	size_t i;
 
+	pin_to(1 + (c - faulter_counters));
+	p = map_region();
 	if (p == MAP_FAILED)
 		die("mmap");
 	while (!stopped()) {
@@ -91,6 +112,8 @@ static void *churner(void *arg)
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	char *a = res + RESERVE / 4, *b = res + RESERVE / 2, *q;
 	int rw = 0;
+
+	pin_to(0);
 
 	if (res == MAP_FAILED)
 		die("mmap reservation");
@@ -137,7 +160,7 @@ int main(int argc, char **argv)
 	pthread_t ct;
 	double dt;
 
-	while ((opt = getopt(argc, argv, "t:s:m:c:o:p:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:m:c:o:p:d:a")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 's': secs = atoi(optarg); break;
@@ -146,8 +169,9 @@ int main(int argc, char **argv)
 		case 'o': only = optarg; break;
 		case 'p': mapping = optarg; break;
 		case 'd': dir = optarg; break;
+		case 'a': pin = 1; break;
 		default:
-			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both] [-p anon|file-shared|file-private] [-d dir]\n");
+			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both] [-p anon|file-shared|file-private] [-d dir] [-a]\n");
 			return 2;
 		}
 	}
@@ -172,7 +196,8 @@ int main(int argc, char **argv)
 	region_len = (size_t)mib << 20;
 	if (strcmp(only, "faulters"))
 		pthread_create(&ct, NULL, churner, NULL);
-	dt = run_threads(threads, faulter, counters(threads), secs, &total);
+	faulter_counters = counters(threads);
+	dt = run_threads(threads, faulter, faulter_counters, secs, &total);
 	if (strcmp(only, "faulters"))
 		pthread_join(ct, NULL);
 	printf("faulters=%d churn=%s mapping=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f\n",
