@@ -7,6 +7,10 @@
 # where the spf_* figures are /proc/vmstat deltas over the run. The host
 # turns these lines into the CSV, the table and the plot.
 #
+# Every scenario runs with THP in Debian's default mode, always, then in
+# madvise mode (upstream's default, and our configs'); the second run's
+# names end in @madvise. Swap is on zram, as guest/setup.sh sets it up.
+#
 #   run-bench.sh RUNS SECONDS [SCENARIO-PREFIX...]   (make bench BENCH="...")
 runs=${1:-3} secs=${2:-2}
 if [ $# -ge 2 ]; then shift 2; else shift $#; fi
@@ -14,6 +18,7 @@ cpus=$(nproc)
 faulters=$((cpus > 1 ? cpus - 1 : 1))
 knob=/proc/sys/vm/speculative_page_fault
 B=/spf/bench
+. /spf/setup.sh
 
 # NUMA hinting faults would add migrations of their own: the runs compare
 # the fault paths, on a guest whose memory is spread over 2 nodes.
@@ -38,7 +43,7 @@ delta() {
 
 # run NAME COMMAND...: RUNS x (off, on)
 run() {
-	name=$1; shift
+	name=$1$tag; shift
 	if [ -n "$prefixes" ]; then
 		match=0
 		for p in $prefixes; do
@@ -68,6 +73,10 @@ run() {
 prefixes=${*:-""}
 
 echo "# guest: $cpus vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo), $(uname -r)"
+setup_swap
+
+# scenarios: every scenario once, in the THP mode set; $tag ends each name.
+scenarios() {
 for c in mmap mprotect mremap; do
 	run pf-churn-$c-faulters $B/pf-churn -t $faulters -s "$secs" -c $c -o faulters
 	run pf-churn-$c-churner $B/pf-churn -s "$secs" -c $c -o churner
@@ -102,5 +111,18 @@ if grep -q ' /mnt/ext4 ext4 ' /proc/mounts; then
 		run pf-ext4-shared-t$t $B/pf-scale -t $t -s "$secs" -p file-shared -d /mnt/ext4
 	done
 fi
+# swap-ins: the faulters page their regions out (MADV_PAGEOUT to zram)
+# instead of dropping them, next to the mmap churn
+for o in faulters churner both; do
+	run pf-churn-swap-$o $B/pf-churn -t $faulters -s "$secs" -c mmap -z pageout -o $o
+done
 run ebizzy-t$cpus $B/ebizzy-lite -t "$cpus" -s "$secs"
 run fork-exit-t$cpus $B/fork-exit -t "$cpus" -s "$secs"
+}
+
+for mode in always madvise; do
+	setup_thp $mode
+	tag=
+	[ $mode = always ] || tag=@$mode
+	scenarios
+done

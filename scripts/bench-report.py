@@ -14,8 +14,20 @@ import statistics
 import subprocess
 import sys
 
+# A scenario run in another THP mode than the default (always) is named
+# <scenario>@<mode>: base() is the scenario.
+def base(name):
+    return name.split("@")[0]
+
+
+def role(name, suffix):
+    """Whether the scenario (whatever its THP mode) ends with suffix."""
+    return base(name).endswith(suffix)
+
+
 # The figure of merit of each scenario, and whether higher is better.
 def metric(name):
+    name = base(name)
     if name.startswith("pf-churn-") and name.endswith("-churner"):
         return "churn_ops_per_sec", True
     if name.startswith("db-load"):
@@ -70,7 +82,7 @@ def summarize(runs):
             "top_aborts": ",".join("%s:%d" % kv for kv in sorted(
                 aborts.items(), key=lambda kv: -kv[1])[:3]) or "none",
         }
-        if name.endswith("-both"):
+        if role(name, "-both"):
             s["faults_median"] = statistics.median(
                 num(r["faults_per_sec"]) for r in rs)
             s["churn_median"] = statistics.median(
@@ -101,7 +113,7 @@ def peers(runs, outdir, title):
         if v is None:
             continue
         table.setdefault((r["name"], r["kernel"], r["spf"]), []).append(v)
-        if r["name"].endswith("-both"):
+        if role(r["name"], "-both"):
             table.setdefault((r["name"] + ":churner", r["kernel"], r["spf"]),
                              []).append(num(r["churn_ops_per_sec"]))
         if r["name"] not in names:
@@ -111,7 +123,7 @@ def peers(runs, outdir, title):
           "".join("%15s" % c[2] for c in PEER_COLUMNS) + "   SPF/6.12")
     out = []
     for name in names:
-        for sub in ([name, name + ":churner"] if name.endswith("-both")
+        for sub in ([name, name + ":churner"] if role(name, "-both")
                     else [name]):
             key = ("churn_ops_per_sec" if sub.endswith(":churner")
                    else metric(name)[0])
@@ -130,7 +142,7 @@ def peers(runs, outdir, title):
     # pf-churn as fractions of each kernel's own ceilings: this separates
     # the locking from the kernels' other differences in speed.
     fr = []
-    for c in ("mmap", "mprotect", "mremap", "file"):
+    for c in ("mmap", "mprotect", "mremap", "file", "swap"):
         cells = []
         for k, spf, _ in PEER_COLUMNS:
             def med(n):
@@ -211,7 +223,7 @@ def main():
 
     # pf-churn: each side of "both" as a fraction of its ceiling (alone).
     churn_rows = []
-    for c in ("mmap", "mprotect", "mremap", "file"):
+    for c in ("mmap", "mprotect", "mremap", "file", "swap"):
         for spf in settings:
             both = summ.get(("pf-churn-%s-both" % c, spf))
             fl = summ.get(("pf-churn-%s-faulters" % c, spf))
@@ -249,13 +261,14 @@ def main():
     dat = os.path.join(outdir, "bench-plot.dat")
     with open(dat, "w") as f:
         for name, off, on, ratio in rows:
-            if ratio is None or name.endswith(("-faulters", "-churner")):
+            if ratio is None or role(name, "-faulters") or role(name, "-churner"):
                 continue
-            if name.endswith("-both"):
-                f.write('"%s faults" 1.0 %.4f\n' % (name[:-5], ratio))
+            if role(name, "-both"):
+                label = name.replace("-both", "", 1)
+                f.write('"%s faults" 1.0 %.4f\n' % (label, ratio))
                 if off["churn_median"]:
                     f.write('"%s churner" 1.0 %.4f\n' % (
-                        name[:-5], on["churn_median"] / off["churn_median"]))
+                        label, on["churn_median"] / off["churn_median"]))
             else:
                 f.write('"%s" 1.0 %.4f\n' % (name, ratio))
     png = os.path.join(outdir, "bench.png")

@@ -17,6 +17,11 @@
 # The subset: the counter and race oracles (spf), the smoke tests, the vm
 # selftests that race with the speculative path, a short soak and diff.
 subset="spf smoke selftests-vm-core stress-quick"
+# CI's 5-level guest runs what walks the page tables differently there (the
+# spf suite's counter and race oracles, the smoke tests, the short soak), not
+# the vm selftests of the subset: userfaultfd and soft-dirty alone took 5 of
+# its minutes, and make check ran them on x86-64 just before.
+ci_subset="spf smoke stress-quick"
 # ppc64le hash shares the radix guest's kernel: no build of its own.
 others="LA57=1 ARCH=ppc64le ARCH=ppc64le,MMU=hash ARCH=arm64"
 
@@ -27,7 +32,7 @@ arches) plan=$(for g in $others; do echo "$g subset"; done) ;;
 # There the x86-64 debug kernel takes 20 minutes to build cold and its full
 # check 30; ppc64le and arm64 would add a cold kernel build (14-15 min) and
 # a run (9-17 min) each, so they are left to make check-arches and check-all.
-ci) plan=$(echo "ARCH=x86_64 all"; echo "LA57=1 subset") ;;
+ci) plan=$(echo "ARCH=x86_64 all"; echo "LA57=1 ci-subset") ;;
 all) plan=$(for g in ARCH=x86_64 $others; do echo "$g all"; done) ;;
 *) die "usage: run-check-matrix.sh arches|ci|all (got '$mode')" ;;
 esac
@@ -37,12 +42,15 @@ table=$BUILD/results/check-$mode.txt
 : >"$table"
 echo "$plan" | while read -r guest what; do
 	vars=$(echo "$guest" | tr , ' ')
-	say "=== make check $vars$( [ "$what" = subset ] && echo " SUITES=\"$subset\"")"
+	suites=
+	[ "$what" = subset ] && suites=$subset
+	[ "$what" = ci-subset ] && suites=$ci_subset
+	say "=== make check $vars$( [ -n "$suites" ] && echo " SUITES=\"$suites\"")"
 	start=$(date +%s)
 	out=$BUILD/results/check-matrix.last
 	# shellcheck disable=SC2086
-	if [ "$what" = subset ]; then
-		make --no-print-directory -C "$SPF_ROOT" check $vars SUITES="$subset" 2>&1 | tee "$out"
+	if [ -n "$suites" ]; then
+		make --no-print-directory -C "$SPF_ROOT" check $vars SUITES="$suites" 2>&1 | tee "$out"
 	else
 		make --no-print-directory -C "$SPF_ROOT" check $vars 2>&1 | tee "$out"
 	fi

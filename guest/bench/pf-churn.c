@@ -8,12 +8,17 @@
  *   pf-churn [-t faulters] [-s seconds] [-m MiB per faulter]
  *            [-c mmap|mprotect|mremap] [-o faulters|churner|both]
  *            [-p anon|file-shared|file-private] [-d dir] [-a]
+ *            [-z dontneed|pageout]
  *
  * -p file-shared: each faulter's region is a MAP_SHARED mapping of its own
  * file in dir (default /dev/shm: tmpfs), whose pages stay in the page
  * cache across MADV_DONTNEED: the faults are shared write faults on page
  * cache pages (the first round fills the file's holes). file-private: a
  * MAP_PRIVATE mapping of the same, whose faults copy the file's pages.
+ *
+ * -z pageout: the faulters push their pages to swap (MADV_PAGEOUT) instead
+ * of dropping them, so that the faults of every round after the first are
+ * swap-ins (the guest needs swap: zram).
  *
  * -a pins the churner to CPU 0 and faulter i to CPU i + 1 (modulo the
  * CPUs), so that the scheduler cannot put both sides on one CPU.
@@ -37,7 +42,7 @@ static size_t region_len, page;
 static unsigned long churn_ops;
 static const char *churn = "mmap", *mapping = "anon", *dir = "/dev/shm";
 static struct counter *faulter_counters;
-static int pin;
+static int pin, zap = MADV_DONTNEED;
 
 static void die(const char *what)
 {
@@ -95,7 +100,7 @@ static void *faulter(void *arg)
 			if (stopped())
 				break;
 		}
-		madvise(p, region_len, MADV_DONTNEED);
+		madvise(p, region_len, zap);
 	}
 	munmap(p, region_len);
 	return NULL;
@@ -160,7 +165,7 @@ int main(int argc, char **argv)
 	pthread_t ct;
 	double dt;
 
-	while ((opt = getopt(argc, argv, "t:s:m:c:o:p:d:a")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:m:c:o:p:d:az:")) != -1) {
 		switch (opt) {
 		case 't': threads = atoi(optarg); break;
 		case 's': secs = atoi(optarg); break;
@@ -170,8 +175,16 @@ int main(int argc, char **argv)
 		case 'p': mapping = optarg; break;
 		case 'd': dir = optarg; break;
 		case 'a': pin = 1; break;
+		case 'z':
+			if (!strcmp(optarg, "pageout")) {
+				zap = MADV_PAGEOUT;
+			} else if (strcmp(optarg, "dontneed")) {
+				fprintf(stderr, "pf-churn: unknown -z '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both] [-p anon|file-shared|file-private] [-d dir] [-a]\n");
+			fprintf(stderr, "usage: pf-churn [-t faulters] [-s seconds] [-m MiB] [-c mmap|mprotect|mremap] [-o faulters|churner|both] [-p anon|file-shared|file-private] [-d dir] [-a] [-z dontneed|pageout]\n");
 			return 2;
 		}
 	}
