@@ -183,16 +183,34 @@ file_stress() {	# file_stress NAME SECONDS
 	rm -f $tmp.fs
 }
 
+# swapoff and swapon of the zram device in a loop beside the soaks: the
+# swap-ins of spf-stress's MADV_PAGEOUT pages race with the device going
+# away (swapoff brings every page back in) and coming back.
+swap_churn() {	# swap_churn SECONDS
+	n=0
+	end=$(( $(date +%s) + $1 ))
+	if grep -q '^/dev/zram0 ' /proc/swaps; then
+		while [ "$(date +%s)" -lt $end ]; do
+			sleep 3
+			swapoff /dev/zram0 2>/dev/null && n=$((n + 1))
+			sleep 1
+			swapon /dev/zram0 2>/dev/null
+		done
+	fi
+	echo "$n" >$tmp.swapoffs
+}
+
 soak() {	# soak NAME SECONDS SPF
 	before=$(usage_now)
 	old=$(cat $knob)
 	echo "$3" >$knob
 	s0=$(counter spf_success)
 	file_stress "$1-file" "$2" &
+	swap_churn "$2" &
 	stress "$1" "$2"
 	wait
 	cat $tmp.file
-	echo "# speculative faults during the run: $(( $(counter spf_success) - s0 ))"
+	echo "# speculative faults during the run: $(( $(counter spf_success) - s0 )); swapoff+swapon cycles beside it: $(cat $tmp.swapoffs)"
 	echo "$old" >$knob
 	leak_check "$1" "$before"
 }
@@ -321,4 +339,4 @@ file)
 *)
 	echo "not ok - stress: unknown mode '$mode' (soak, control, inject, diff or file)" ;;
 esac
-rm -f $tmp $tmp.file $tmp.ksm $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before
+rm -f $tmp $tmp.file $tmp.swapoffs $tmp.ksm $tmp.meminfo $tmp.meminfo.before $tmp.slabinfo $tmp.slabinfo.before
