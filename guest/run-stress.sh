@@ -149,6 +149,17 @@ counter() {
 	awk -v n="$1" '$1 == n { print $2 }' /proc/vmstat
 }
 
+# Pages moved by NUMA hinting faults, by speculative ones, and speculative
+# hinting faults whose page could not be moved: "MOVED SPF NOT_MOVED"
+numa_moves() {
+	echo "$(counter numa_pages_migrated) $(counter spf_numa_migrated) $(counter spf_abort_numa_not_moved)"
+}
+
+numa_moves_since() {	# numa_moves_since "MOVED SPF NOT_MOVED" (as before)
+	set -- $1 $(numa_moves)
+	echo "$(( $4 - $1 )) pages moved, $(( $5 - $2 )) by speculative faults; $(( $6 - $3 )) speculative faults could not move theirs"
+}
+
 # spf-stress under the current settings; prints its report behind "# ".
 stress() {	# stress NAME SECONDS [ARGS...]
 	name=$1 secs=$2
@@ -204,13 +215,14 @@ soak() {	# soak NAME SECONDS SPF
 	before=$(usage_now)
 	old=$(cat $knob)
 	echo "$3" >$knob
-	s0=$(counter spf_success)
+	s0=$(counter spf_success) m0=$(numa_moves)
 	file_stress "$1-file" "$2" &
 	swap_churn "$2" &
 	stress "$1" "$2"
 	wait
 	cat $tmp.file
 	echo "# speculative faults during the run: $(( $(counter spf_success) - s0 )); swapoff+swapon cycles beside it: $(cat $tmp.swapoffs)"
+	echo "# NUMA balancing: $(numa_moves_since "$m0")"
 	echo "$old" >$knob
 	leak_check "$1" "$before"
 }
@@ -250,9 +262,11 @@ inject() {	# inject SECONDS
 		name=inject-${phase%%:*} rest=${phase#*:}
 		inject_set "${rest%%:*}" "${rest#*:}"
 		a0=$(counter spf_abort_nomem) s0=$(counter spf_success)
+		m0=$(numa_moves)
 		stress "$name" $half -i
 		n=$(inject_count)
 		echo "# $name: $n allocations failed on purpose; speculative faults $(( $(counter spf_success) - s0 )), aborted for memory $(( $(counter spf_abort_nomem) - a0 ))"
+		echo "# $name: NUMA balancing: $(numa_moves_since "$m0")"
 		if [ "$n" -gt 0 ]; then
 			tap ok "$name: failures were injected ($n)"
 		else
