@@ -33,7 +33,7 @@ delta() {
 	awk 'NR == FNR { v[$1] = $2; next }
 		{ d = $2 - v[$1]
 		  if ($1 == "spf_attempt" || $1 == "spf_success") out = out " " $1 "=" d
-		  else if (d > 0) { sub(/^spf_abort_/, "", $1); ab[$1] = d } }
+		  else if ($1 ~ /^spf_abort_/ && d > 0) { sub(/^spf_abort_/, "", $1); ab[$1] = d } }
 		END { n = 0; s = ""
 		      while (n < 3) { best = ""; for (k in ab) if (best == "" || ab[k] > ab[best]) best = k
 				      if (best == "") break
