@@ -1,7 +1,7 @@
 # Speculative page faults for Linux 6.1: build, boot and test harness.
 # 'make help' lists the targets and variables. The work is done by scripts/.
 
-KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL TCG APPEND RUN ADD QUICK BENCH SUITES REPEAT DURATION STRESS SEED
+KNOWN_VARS := ARCH MMU LA57 KERNEL VCPUS MEM TIMEOUT ACCEL TCG APPEND RUN ADD QUICK BENCH SUITES REPEAT DURATION STRESS SEED MODULES
 KERNEL ?= release
 # ARCH counts only on the command line: the environment's ARCH, if any, is
 # kbuild's (kernel developers export it), not the guest's.
@@ -53,12 +53,12 @@ endif
 export SPF_ARCH := $(ARCH)
 export SPF_MMU := $(MMU)
 export SPF_LA57 := $(LA57)
-export VCPUS MEM TIMEOUT ACCEL TCG APPEND QUICK BENCH REPEAT DURATION STRESS SEED
+export VCPUS MEM TIMEOUT ACCEL TCG APPEND QUICK BENCH REPEAT DURATION STRESS SEED MODULES
 
 S := scripts
 
 .PHONY: help deps tree export series-check kernel guest initramfs check check-arches check-ci \
-	check-all stress bench bench-peers vm \
+	check-all stress bench bench-peers vm deb distro-check \
 	clean distclean \
 	kernel-debug kernel-release guest-debug guest-release
 
@@ -82,6 +82,11 @@ help:
 	@echo "  make vm RUN='cmd' ADD='files'"
 	@echo '                  boot a kernel (KERNEL=release|debug), copy files to /opt, run cmd'
 	@echo '                  there, print its output and exit with its status'
+	@echo '  make deb        the series on Debian 12'"'"'s own kernel config, as packages'
+	@echo '                  (bindeb-pkg, linux-image-<version>-spf) in build/deb-<arch>'
+	@echo '  make distro-check  make deb, then a Debian 12 guest (mmdebstrap, systemd,'
+	@echo '                  ext4, zram) with the package installed by dpkg -i: real programs'
+	@echo '                  with SPF off and on; table and plot in build/results/'
 	@echo '  make tree       (re)create build/linux: pristine source + one commit per patch'
 	@echo '  make export     write the commits of build/linux back to patches/'
 	@echo '  make series-check  apply the series patch by patch: checkpatch, build what each'
@@ -110,6 +115,8 @@ help:
 	@echo '                         stale-tlb, an emulator check, only when asked)'
 	@echo '  REPEAT=N               check, stress: N runs in a row, logs check-r1...; stops at'
 	@echo '                         the first failed run and says how many passed'
+	@echo '  MODULES=list|all       deb: the modules of configs/deb-modules.list, or all'
+	@echo '                         of Debian'"'"'s (hours on 2 cores)'
 	@echo '  QUICK=1                bench: one short run per scenario'
 	@echo '  BENCH="pf-file fork"   bench: only the scenarios whose names start so'
 	@echo '  DURATION=5m            stress: length of each part (90s, 30m, 2h)'
@@ -164,6 +171,15 @@ bench-peers: guest-release
 
 vm: guest-$(KERNEL)
 	@$(S)/run-vm.sh $(KERNEL) "$(RUN)" $(ADD)
+
+deb: deps
+	@$(S)/build-deb.sh
+
+# The packages of make deb on a Debian 12 guest (systemd, ext4, zram swap).
+distro-check: deb
+	@$(S)/build-rootfs.sh
+	@$(S)/make-distro-image.sh
+	@$(S)/run-distro-check.sh
 
 clean:
 	rm -rf build/kernel-debug build/kernel-release build/guest build/logs build/results build/initramfs.* \

@@ -28,17 +28,6 @@ log=$BUILD/apt.log
 mkdir -p "$BUILD"
 export DEBIAN_FRONTEND=noninteractive
 
-# as_root COMMAND...: run it as root, with sudo if need be.
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-		sudo -n "$@"
-	else
-		die "'$*' needs root: run 'make deps' as root or with passwordless sudo"
-	fi
-}
-
 # A mirror that fails one index (say "Mirror sync in progress" for one
 # architecture) makes apt-get update fail as a whole, while what we need
 # may well be there: warn, and let the install or download say if not.

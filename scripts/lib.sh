@@ -23,6 +23,17 @@ need() {
 	done
 }
 
+# as_root COMMAND...: run it as root, with sudo if need be.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		sudo -n "$@"
+	else
+		die "'$*' needs root: run it as root or with passwordless sudo"
+	fi
+}
+
 # Refuse to start a long job on a nearly full disk (kernel builds take ~3 GiB each).
 need_disk() {
 	mkdir -p "$BUILD"

@@ -1,0 +1,90 @@
+#!/bin/sh
+# make distro-check: boot the disk of make-distro-image.sh (Debian 12,
+# systemd, ext4 on virtio, the kernel package installed by dpkg -i) under
+# QEMU with 2 vCPUs and 2 NUMA nodes; its spf-distro-check service runs
+# real programs with SPF off and on (guest/distro/run-programs.sh). The
+# guest's report streams here; the table and plot go to build/results/
+# (distro-report.sh). Fails on a failed check, a kernel splat on the
+# console, a failed systemd unit or a guest that does not finish.
+#
+# Environment: VCPUS (2), MEM (2G), TIMEOUT (seconds, 5400), ACCEL (auto:
+# KVM only where the harness's probe found it works; tcg or kvm).
+. "$(dirname "$0")/lib.sh"
+arch_setup
+
+top=$BUILD/distro-$SPF_ARCH
+VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-5400}; ACCEL=${ACCEL:-auto}
+case $VCPUS in ''|*[!0-9]*|0) die "VCPUS must be a positive number (got '$VCPUS')" ;; esac
+case $TIMEOUT in ''|*[!0-9]*|0) die "TIMEOUT must be a positive number of seconds (got '$TIMEOUT')" ;; esac
+case $MEM in
+*[Gg]) mem_mb=$(( ${MEM%[Gg]} * 1024 )) ;;
+*[Mm]) mem_mb=${MEM%[Mm]} ;;
+*) mem_mb=$MEM ;;
+esac
+case $mem_mb in ''|*[!0-9]*) die "MEM must be MiB or nG, like 2048 or 2G (got '$MEM')" ;; esac
+[ "$mem_mb" -ge 1024 ] || die "MEM=$MEM is too small for the Debian guest (at least 1G)"
+for f in disk.ext4 vmlinuz initrd.img kernel-release; do
+	[ -f "$top/$f" ] || die "no $top/$f: run scripts/make-distro-image.sh (make distro-check does)"
+done
+need "$QEMU" timeout
+
+case $ACCEL in
+kvm|tcg) accel=$ACCEL ;;
+auto)
+	# The probe boot.sh caches; without it, TCG (nested KVM may hang).
+	accel=$(sed -n 2p "$BUILD/accel-probe$SFX" 2>/dev/null)
+	[ "$accel" = kvm ] || accel=tcg ;;
+*) die "ACCEL must be auto, kvm or tcg (got '$ACCEL')" ;;
+esac
+[ "$accel" = tcg ] && accel="tcg,thread=multi"
+
+logs=$BUILD/logs
+mkdir -p "$logs"
+console=$logs/distro-check.console.log
+results=$logs/distro-check.results.log
+: >"$console"; : >"$results"
+
+half=$(( mem_mb / 2 )) n0=$(( (VCPUS + 1) / 2 ))
+numa="-object memory-backend-ram,id=m0,size=${half}M -object memory-backend-ram,id=m1,size=$(( mem_mb - half ))M"
+numa="$numa -numa node,nodeid=0,cpus=0-$(( n0 - 1 )),memdev=m0"
+if [ "$VCPUS" -gt 1 ]; then
+	numa="$numa -numa node,nodeid=1,cpus=$n0-$(( VCPUS - 1 )),memdev=m1"
+else
+	numa="$numa -numa node,nodeid=1,memdev=m1"
+fi
+
+say "booting Debian 12 with kernel $(cat "$top/kernel-release"): $VCPUS vCPUs, $mem_mb MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"
+say "console: ${console#$SPF_ROOT/}"
+start=$(date +%s)
+# shellcheck disable=SC2086
+timeout -k 5 "$TIMEOUT" "$QEMU" -accel "$accel" $QEMU_ARGS \
+	-smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
+	-display none -vga none -monitor none -no-reboot -nodefaults \
+	-chardev file,id=con,path="$console" -chardev file,id=res,path="$results" $QEMU_CHANNELS \
+	-drive file="$top/disk.ext4",if=none,format=raw,id=disk0 -device virtio-blk-pci,drive=disk0 \
+	-kernel "$top/vmlinuz" -initrd "$top/initrd.img" \
+	-append "root=/dev/vda rw console=$CONSOLE panic=-1 ${APPEND:-}" \
+	</dev/null >"$logs/distro-check.qemu.out" 2>&1 &
+qpid=$!
+tail -n +1 -s 0.5 -f --pid=$qpid "$results" 2>/dev/null | sed -u -e 's/\r$//' -e '/^@@/d' || true
+wait $qpid && qrc=0 || qrc=$?
+tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
+secs=$(( $(date +%s) - start ))
+
+status=$(sed -n 's/^@@SPF-EXIT \([0-9]*\).*/\1/p' "$results" | tail -n 1)
+rc=${status:-125}
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	say "error: the Debian guest did not finish within TIMEOUT=${TIMEOUT}s; console log: $console"
+	tail -n 30 "$console" >&2
+	rc=124
+elif [ -z "$status" ]; then
+	say "error: the Debian guest stopped without reporting (QEMU exit status $qrc); console log: $console"
+	tail -n 40 "$console" >&2
+	cat "$logs/distro-check.qemu.out" >&2
+fi
+if ! "$SPF_ROOT/scripts/scan-console.sh" "$console"; then
+	[ "$rc" -eq 0 ] && rc=1
+fi
+"$SPF_ROOT/scripts/distro-report.sh" "$results" || true
+say "distro-check: guest ran ${secs}s; status $rc"
+exit "$rc"
