@@ -67,8 +67,10 @@ out=$top/obj
 mkdir -p "$out"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-KMAKE="make -s -C $TREE O=$out -j$(( $(nproc) + 1 )) ARCH=$KARCH CROSS_COMPILE=$CROSS CC=ccache\ ${CROSS}gcc HOSTCC=ccache\ gcc"
+KMAKE="make -s -C $TREE O=$out -j$(( $(nproc) + 1 )) LOCALVERSION= ARCH=$KARCH CROSS_COMPILE=$CROSS CC=ccache\ ${CROSS}gcc HOSTCC=ccache\ gcc"
 list=$SPF_ROOT/configs/deb-modules.list
+# LOCALVERSION= on the command line: without it, a kernel built from a git
+# tree gets a "+" after the config's LOCALVERSION (scripts/setlocalversion).
 
 # Remake the config when Debian's config, the module choice or this script
 # change; otherwise keep it, so that a rebuild is incremental (kbuild
@@ -84,10 +86,12 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$top/.config-hash" 2>/dev/null)" != "$cf
 			NR == FNR { keep["CONFIG_" $1] = 1; next }
 			$2 == "m" && !($1 in keep) { print "# " $1 " is not set"; next }
 			{ print }' - "$top/config.debian" >"$out/.config"
+		skipped=
 		for s in $keep; do
-			grep -qx "CONFIG_$s=m" "$top/config.debian" ||
-				say "note: $s is not a module in Debian's $flavour config; skipped"
+			grep -qx "CONFIG_$s=m" "$top/config.debian" || skipped="$skipped $s"
 		done
+		[ -z "$skipped" ] ||
+			say "note: not modules in Debian's $flavour config (built in, or not on $SPF_ARCH), so not in the list's count:$skipped"
 	else
 		cp "$top/config.debian" "$out/.config"
 	fi

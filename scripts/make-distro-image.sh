@@ -15,7 +15,10 @@ top=$BUILD/distro-$SPF_ARCH
 tar=$top/rootfs.tar
 debs=$BUILD/deb-$SPF_ARCH
 [ -f "$tar" ] || die "no root filesystem in $tar: run scripts/build-rootfs.sh (make distro-check does)"
-image=$(ls "$debs"/linux-image-*-spf_*.deb 2>/dev/null | grep -v -- '-dbg_' | head -n 1)
+image=
+for d in "$debs"/linux-image-*-spf_*.deb; do
+	case $d in *-dbg_*) ;; *) [ -f "$d" ] && image=$d ;; esac
+done
 [ -n "$image" ] || die "no kernel package in ${debs#$SPF_ROOT/}: run 'make deb'"
 need mke2fs chroot dpkg-deb
 need_disk 10
