@@ -35,6 +35,9 @@ mkdir -p "$root"
 say "making the distro-check disk: Debian 12 + ${image##*/}"
 as_root tar -C "$root" -xf "$tar" || die "could not unpack $tar"
 
+# The root filesystem in fstab first: update-initramfs puts fsck.ext4 in
+# the initrd only for a root it finds there.
+as_root sh -c "echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >'$root/etc/fstab'"
 # dpkg -i as a user would; update-initramfs wants /proc.
 as_root cp "$image" "$root/tmp/"
 as_root mount -t proc proc "$root/proc"
@@ -51,7 +54,6 @@ done
 # repository only (the guest has no route to a mirror), root without a
 # password (to log in on the console when booted by hand).
 as_root sh -c "
-	echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >'$root/etc/fstab'
 	echo spf-distro >'$root/etc/hostname'
 	echo 'deb [trusted=yes] file:/srv/local-repo ./' >'$root/etc/apt/sources.list'
 	chroot '$root' passwd -dq root

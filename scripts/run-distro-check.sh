@@ -32,7 +32,7 @@ case $ACCEL in
 kvm|tcg) accel=$ACCEL ;;
 auto)
 	# The probe boot.sh caches; without it, TCG (nested KVM may hang).
-	accel=$(sed -n 2p "$BUILD/accel-probe$SFX" 2>/dev/null)
+	accel=$(sed -n 2p "$BUILD/accel-probe$SFX" 2>/dev/null || true)
 	[ "$accel" = kvm ] || accel=tcg ;;
 *) die "ACCEL must be auto, kvm or tcg (got '$ACCEL')" ;;
 esac
