@@ -33,15 +33,7 @@ gen=$("$SPF_ROOT/scripts/gen-init-cpio.sh")
 [ -f "$kernel" ] || die "no $SPF_ARCH $kind kernel: run 'make kernel KERNEL=$kind${ASFX:+ ARCH=$SPF_ARCH}'"
 [ -f "$base" ] || die "no initramfs: run 'make initramfs${ASFX:+ ARCH=$SPF_ARCH}'"
 [ -f "$job" ] || die "job script $job not found"
-case $VCPUS in ''|*[!0-9]*|0) die "VCPUS must be a positive number (got '$VCPUS')" ;; esac
-case $TIMEOUT in ''|*[!0-9]*|0) die "TIMEOUT must be a positive number of seconds (got '$TIMEOUT')" ;; esac
-case $MEM in
-*[Gg]) mem_mb=$(( ${MEM%[Gg]} * 1024 )) ;;
-*[Mm]) mem_mb=${MEM%[Mm]} ;;
-*) mem_mb=$MEM ;;
-esac
-case $mem_mb in ''|*[!0-9]*) die "MEM must be MiB or nG, like 2048 or 2G (got '$MEM')" ;; esac
-[ "$mem_mb" -ge 256 ] || die "MEM=$MEM is too small for the guest (at least 256 MiB)"
+check_guest_size 256
 
 logs=$BUILD/logs
 mkdir -p "$logs"
@@ -50,18 +42,7 @@ results=$logs/$name.results.log
 run=$(mktemp -d "${TMPDIR:-/tmp}/spf-boot.XXXXXX")
 trap 'rm -rf "$run"' EXIT INT TERM
 
-# Two NUMA nodes, memory split evenly, vCPUs split as evenly as they go.
-# One socket per vCPU, so that no cache is shared across nodes (the kernel
-# warns about an LLC spanning two nodes).
-half=$(( mem_mb / 2 ))
-n0=$(( (VCPUS + 1) / 2 ))
-numa="-object memory-backend-ram,id=m0,size=${half}M -object memory-backend-ram,id=m1,size=$(( mem_mb - half ))M"
-numa="$numa -numa node,nodeid=0,cpus=0-$(( n0 - 1 )),memdev=m0"
-if [ "$VCPUS" -gt 1 ]; then
-	numa="$numa -numa node,nodeid=1,cpus=$n0-$(( VCPUS - 1 )),memdev=m1"
-else
-	numa="$numa -numa node,nodeid=1,memdev=m1"
-fi
+numa=$(numa_args)
 
 # pack_job JOB FILES... -> $run/initrd: the base archive plus one holding
 # /spf/job and /opt/<file> (the kernel unpacks concatenated archives in order).
@@ -94,7 +75,7 @@ disk="-drive file=$run/disk.img,if=none,format=raw,id=disk0 -device virtio-blk-p
 # qemu ACCEL SECONDS CONSOLE RESULTS: boot the packed initrd; returns QEMU's
 # status (124 on timeout). The results file fills while the guest runs.
 qemu() {
-	timeout -k 5 "$2" "$QEMU" -accel "$1" $QEMU_ARGS -smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
+	timeout -k 5 "$2" "$QEMU" -accel "$1" $QEMU_ARGS $numa \
 		-display none -vga none -monitor none -no-reboot -nodefaults \
 		-chardev file,id=con,path="$3" -chardev file,id=res,path="$4" $QEMU_CHANNELS \
 		$disk -kernel "$kernel" -initrd "$run/initrd" \

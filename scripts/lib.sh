@@ -34,6 +34,36 @@ as_root() {
 	fi
 }
 
+# check_guest_size MIN-MiB: check VCPUS, TIMEOUT and MEM (MiB, nM or nG) of
+# a guest boot; sets mem_mb.
+check_guest_size() {
+	case $VCPUS in ''|*[!0-9]*|0) die "VCPUS must be a positive number (got '$VCPUS')" ;; esac
+	case $TIMEOUT in ''|*[!0-9]*|0) die "TIMEOUT must be a positive number of seconds (got '$TIMEOUT')" ;; esac
+	case $MEM in
+	*[Gg]) mem_mb=$(( ${MEM%[Gg]} * 1024 )) ;;
+	*[Mm]) mem_mb=${MEM%[Mm]} ;;
+	*) mem_mb=$MEM ;;
+	esac
+	case $mem_mb in ''|*[!0-9]*) die "MEM must be MiB or nG, like 2048 or 2G (got '$MEM')" ;; esac
+	[ "$mem_mb" -ge "$1" ] || die "MEM=$MEM is too small for the guest (at least $1 MiB)"
+}
+
+# numa_args: QEMU's -smp and the two NUMA nodes of every guest (VCPUS,
+# mem_mb): memory split evenly, vCPUs as evenly as they go. One socket per
+# vCPU, so that no cache is shared across nodes (the kernel warns about an
+# LLC spanning two nodes).
+numa_args() {
+	half=$(( mem_mb / 2 )) n0=$(( (VCPUS + 1) / 2 ))
+	printf '%s' "-smp $VCPUS,sockets=$VCPUS,cores=1,threads=1 -m ${mem_mb}M"
+	printf ' %s' "-object memory-backend-ram,id=m0,size=${half}M -object memory-backend-ram,id=m1,size=$(( mem_mb - half ))M"
+	printf ' %s' "-numa node,nodeid=0,cpus=0-$(( n0 - 1 )),memdev=m0"
+	if [ "$VCPUS" -gt 1 ]; then
+		printf ' %s\n' "-numa node,nodeid=1,cpus=$n0-$(( VCPUS - 1 )),memdev=m1"
+	else
+		printf ' %s\n' "-numa node,nodeid=1,memdev=m1"
+	fi
+}
+
 # Refuse to start a long job on a nearly full disk (kernel builds take ~3 GiB each).
 need_disk() {
 	mkdir -p "$BUILD"

@@ -14,15 +14,7 @@ arch_setup
 
 top=$BUILD/distro-$SPF_ARCH
 VCPUS=${VCPUS:-2}; MEM=${MEM:-2G}; TIMEOUT=${TIMEOUT:-5400}; ACCEL=${ACCEL:-auto}
-case $VCPUS in ''|*[!0-9]*|0) die "VCPUS must be a positive number (got '$VCPUS')" ;; esac
-case $TIMEOUT in ''|*[!0-9]*|0) die "TIMEOUT must be a positive number of seconds (got '$TIMEOUT')" ;; esac
-case $MEM in
-*[Gg]) mem_mb=$(( ${MEM%[Gg]} * 1024 )) ;;
-*[Mm]) mem_mb=${MEM%[Mm]} ;;
-*) mem_mb=$MEM ;;
-esac
-case $mem_mb in ''|*[!0-9]*) die "MEM must be MiB or nG, like 2048 or 2G (got '$MEM')" ;; esac
-[ "$mem_mb" -ge 1024 ] || die "MEM=$MEM is too small for the Debian guest (at least 1G)"
+check_guest_size 1024
 for f in disk.ext4 vmlinuz initrd.img kernel-release; do
 	[ -f "$top/$f" ] || die "no $top/$f: run scripts/make-distro-image.sh (make distro-check does)"
 done
@@ -44,21 +36,14 @@ console=$logs/distro-check.console.log
 results=$logs/distro-check.results.log
 : >"$console"; : >"$results"
 
-half=$(( mem_mb / 2 )) n0=$(( (VCPUS + 1) / 2 ))
-numa="-object memory-backend-ram,id=m0,size=${half}M -object memory-backend-ram,id=m1,size=$(( mem_mb - half ))M"
-numa="$numa -numa node,nodeid=0,cpus=0-$(( n0 - 1 )),memdev=m0"
-if [ "$VCPUS" -gt 1 ]; then
-	numa="$numa -numa node,nodeid=1,cpus=$n0-$(( VCPUS - 1 )),memdev=m1"
-else
-	numa="$numa -numa node,nodeid=1,memdev=m1"
-fi
+numa=$(numa_args)
 
 say "booting Debian 12 with kernel $(cat "$top/kernel-release"): $VCPUS vCPUs, $mem_mb MiB, 2 NUMA nodes, $accel, timeout ${TIMEOUT}s"
 say "console: ${console#$SPF_ROOT/}"
 start=$(date +%s)
 # shellcheck disable=SC2086
 timeout -k 5 "$TIMEOUT" "$QEMU" -accel "$accel" $QEMU_ARGS \
-	-smp "$VCPUS,sockets=$VCPUS,cores=1,threads=1" -m "${mem_mb}M" $numa \
+	$numa \
 	-display none -vga none -monitor none -no-reboot -nodefaults \
 	-chardev file,id=con,path="$console" -chardev file,id=res,path="$results" $QEMU_CHANNELS \
 	-drive file="$top/disk.ext4",if=none,format=raw,id=disk0 -device virtio-blk-pci,drive=disk0 \
