@@ -137,18 +137,5 @@ tail -n +1 -s 0.2 -f --pid=$qpid "$results" 2>/dev/null | sed -u -e 's/\r$//' -e
 wait $qpid && qrc=0 || qrc=$?
 tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
 
-status=$(sed -n 's/^@@SPF-EXIT \([0-9]*\).*/\1/p' "$results" | tail -n 1)
-rc=${status:-125}
-if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-	say "error: the guest did not finish within TIMEOUT=${TIMEOUT}s; console log: $console"
-	tail -n 20 "$console" >&2
-	rc=124
-elif [ -z "$status" ]; then
-	say "error: the guest stopped without reporting the job's status (panic or crash? QEMU exit status $qrc); console log: $console"
-	tail -n 40 "$console" >&2
-	[ -s "$run/qemu.out" ] && { say "QEMU said:"; cat "$run/qemu.out" >&2; }
-fi
-if ! "$SPF_ROOT/scripts/scan-console.sh" "$console"; then
-	[ "$rc" -eq 0 ] && rc=1
-fi
+rc=$(guest_status "$qrc" "$results" "$console" "$run/qemu.out")
 exit "$rc"

@@ -64,6 +64,29 @@ numa_args() {
 	fi
 }
 
+# guest_status QEMU-STATUS RESULTS CONSOLE QEMU-OUTPUT: after a guest boot,
+# print the job's exit status, from the results' last "@@SPF-EXIT N" line:
+# 124 if QEMU ran out of TIMEOUT, 125 if the guest stopped without a status
+# (saying why on stderr, with the console's tail), 1 instead of 0 for a
+# kernel splat on the console.
+guest_status() {
+	status=$(sed -n 's/^@@SPF-EXIT \([0-9]*\).*/\1/p' "$2" | tail -n 1)
+	rc=${status:-125}
+	if [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; then
+		say "error: the guest did not finish within TIMEOUT=${TIMEOUT}s; console log: $3"
+		tail -n 20 "$3" >&2
+		rc=124
+	elif [ -z "$status" ]; then
+		say "error: the guest stopped without reporting the job's status (panic or crash? QEMU exit status $1); console log: $3"
+		tail -n 40 "$3" >&2
+		[ -s "$4" ] && { say "QEMU said:"; cat "$4" >&2; }
+	fi
+	if ! "$SPF_ROOT/scripts/scan-console.sh" "$3"; then
+		[ "$rc" -eq 0 ] && rc=1
+	fi
+	echo "$rc"
+}
+
 # Refuse to start a long job on a nearly full disk (kernel builds take ~3 GiB each).
 need_disk() {
 	mkdir -p "$BUILD"

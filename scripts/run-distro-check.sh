@@ -56,20 +56,7 @@ wait $qpid && qrc=0 || qrc=$?
 tr -d '\r' <"$results" >"$results.tmp" && mv "$results.tmp" "$results"
 secs=$(( $(date +%s) - start ))
 
-status=$(sed -n 's/^@@SPF-EXIT \([0-9]*\).*/\1/p' "$results" | tail -n 1)
-rc=${status:-125}
-if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-	say "error: the Debian guest did not finish within TIMEOUT=${TIMEOUT}s; console log: $console"
-	tail -n 30 "$console" >&2
-	rc=124
-elif [ -z "$status" ]; then
-	say "error: the Debian guest stopped without reporting (QEMU exit status $qrc); console log: $console"
-	tail -n 40 "$console" >&2
-	cat "$logs/distro-check.qemu.out" >&2
-fi
-if ! "$SPF_ROOT/scripts/scan-console.sh" "$console"; then
-	[ "$rc" -eq 0 ] && rc=1
-fi
+rc=$(guest_status "$qrc" "$results" "$console" "$logs/distro-check.qemu.out")
 "$SPF_ROOT/scripts/distro-report.sh" "$results" || true
 say "distro-check: guest ran ${secs}s; status $rc"
 exit "$rc"
