@@ -36,6 +36,10 @@ def metric(name):
         return "records_per_sec", True
     if name.startswith("fork-exit"):
         return "forks_per_sec", True
+    # Swap-ins: the faults over the time spent faulting, not paging out
+    # (see pf-churn.c).
+    if name.startswith("pf-churn-swap-"):
+        return "touch_faults_per_sec", True
     return "faults_per_sec", True
 
 

@@ -24,8 +24,14 @@
  * CPUs), so that the scheduler cannot put both sides on one CPU.
  *
  * Prints one line of key=value pairs: faulters, churn, only, seconds,
- * faults, faults_per_sec, churn_ops, churn_ops_per_sec. Faults are counted
- * per page touched after MADV_DONTNEED (each one is a fault), per thread.
+ * faults, faults_per_sec, churn_ops, churn_ops_per_sec, touch_secs,
+ * touch_faults_per_sec. Faults are counted per page touched after
+ * MADV_DONTNEED (each one is a fault), per thread. touch_secs is the time
+ * a faulter spent touching its pages, averaged over the faulters, and
+ * touch_faults_per_sec the faults over it: with -z pageout most of a
+ * round goes to MADV_PAGEOUT compressing the pages, and a run of a few
+ * rounds ends in it, so faults_per_sec moves by whole rounds and hardly
+ * with the cost of the swap-in faults themselves.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -94,12 +100,15 @@ static void *faulter(void *arg)
 	if (p == MAP_FAILED)
 		die("mmap");
 	while (!stopped()) {
+		double t0 = now();
+
 		for (i = 0; i < region_len; i += page) {
 			p[i] = 1;
 			c->n++;
 			if (stopped())
 				break;
 		}
+		c->aux += (unsigned long)((now() - t0) * 1e9);	/* ns */
 		madvise(p, region_len, zap);
 	}
 	munmap(p, region_len);
@@ -161,9 +170,10 @@ int main(int argc, char **argv)
 {
 	int threads = 1, secs = 2, mib = 16, opt;
 	const char *only = "both";
-	unsigned long total;
+	unsigned long total, touch_ns = 0;
 	pthread_t ct;
-	double dt;
+	double dt, touch;
+	int i;
 
 	while ((opt = getopt(argc, argv, "t:s:m:c:o:p:d:az:")) != -1) {
 		switch (opt) {
@@ -213,8 +223,11 @@ int main(int argc, char **argv)
 	dt = run_threads(threads, faulter, faulter_counters, secs, &total);
 	if (strcmp(only, "faulters"))
 		pthread_join(ct, NULL);
-	printf("faulters=%d churn=%s mapping=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f\n",
+	for (i = 0; i < threads; i++)
+		touch_ns += faulter_counters[i].aux;
+	touch = threads ? touch_ns / 1e9 / threads : 0;
+	printf("faulters=%d churn=%s mapping=%s only=%s seconds=%.3f faults=%lu faults_per_sec=%.0f churn_ops=%lu churn_ops_per_sec=%.0f touch_secs=%.3f touch_faults_per_sec=%.0f\n",
 	       threads, churn, mapping, only, dt, total, total / dt, churn_ops,
-	       churn_ops / dt);
+	       churn_ops / dt, touch, touch > 0 ? total / touch : 0);
 	return 0;
 }
